@@ -1,0 +1,46 @@
+# Quick start: `make run` (install, database, seed data, demo users, serve) and `make test`.
+SHELL := /bin/bash
+PGPORT ?= 55432
+export PGPORT
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run setup test stop deps system-deps db lint format bench
+
+run: setup
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+setup: deps db
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_seed
+	$(PY) manage.py create_demo_users
+
+test: deps db
+	$(VENV)/bin/pytest
+
+stop:
+	scripts/pg.sh stop
+
+deps: system-deps $(STAMP)
+
+system-deps:
+	scripts/system-deps.sh
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+db:
+	scripts/pg.sh start
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = [
+        "username",
+        "last_name",
+        "first_name",
+        "organizations_display",
+        "is_staff",
+        "is_active",
+    ]
+    list_filter = [
+        "is_staff",
+        "is_active",
+        "groups",
+        ("organizations", admin.RelatedOnlyFieldListFilter),
+    ]
+    filter_horizontal = ["groups", "user_permissions", "organizations"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets[:2],
+        ("所属", {"fields": ["organizations"]}),
+        *BaseUserAdmin.fieldsets[2:],
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("organizations")
+
+    @admin.display(description="所属")
+    def organizations_display(self, obj):
+        return "、".join(org.label for org in obj.organizations.all())

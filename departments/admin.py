@@ -1,0 +1,41 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from departments.models import Bureau, Department, JobCategory, Organization, Section
+
+
+class OrganizationAdmin(SimpleHistoryAdmin):
+    list_display = ["label", "name", "parent", "sort_order"]
+    list_select_related = ["parent"]
+    search_fields = ["label", "name"]
+    ordering = ["sort_order", "label"]
+    fields = ["name", "parent", "sort_order"]
+    parent_levels = [Organization.Level.BUREAU]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs["queryset"] = Organization.objects.filter(level__in=self.parent_levels)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Bureau)
+class BureauAdmin(OrganizationAdmin):
+    list_display = ["label", "prefix", "sort_order"]
+    fields = ["name", "prefix", "sort_order"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(OrganizationAdmin):
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+
+
+@admin.register(Section)
+class SectionAdmin(OrganizationAdmin):
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+    parent_levels = [Organization.Level.BUREAU, Organization.Level.DEPARTMENT]
+
+
+@admin.register(JobCategory)
+class JobCategoryAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "sort_order"]
+    search_fields = ["name"]

@@ -1,0 +1,114 @@
+from django.contrib import admin
+from django.db.models import Prefetch
+from simple_history.admin import SimpleHistoryAdmin
+
+from departments.models import Organization
+from initiatives.models import Category, Initiative, ProgressEntry, Subclass
+
+
+class SubclassInline(admin.TabularInline):
+    model = Subclass
+    extra = 0
+
+
+@admin.register(Category)
+class CategoryAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "title"]
+    search_fields = ["title"]
+    inlines = [SubclassInline]
+
+
+@admin.register(Subclass)
+class SubclassAdmin(SimpleHistoryAdmin):
+    list_display = ["category", "number", "name"]
+    list_select_related = ["category"]
+    list_filter = ["category"]
+
+
+class ProgressEntryInline(admin.StackedInline):
+    model = ProgressEntry
+    extra = 0
+    fields = ["period", "state", "results", "plans", "return_comment", "version"]
+    readonly_fields = ["version"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("period")
+
+
+def section_labels(sections):
+    return "、".join(section.label for section in sections)
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "job_category", "sections_display", "repost_of"]
+    list_filter = [
+        "category",
+        "subclass",
+        "job_category",
+        ("sections", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["entries__results", "entries__plans", "sections__label"]
+    ordering = ["category__number", "subclass__number", "number"]
+    filter_horizontal = ["sections"]
+    inlines = [ProgressEntryInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_related()
+
+    @admin.display(description="取組番号", ordering="number")
+    def reference(self, obj):
+        return obj.reference
+
+    @admin.display(description="担当課")
+    def sections_display(self, obj):
+        return section_labels(obj.sections.all())
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "repost_of":
+            kwargs["queryset"] = Initiative.objects.with_related()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(ProgressEntry)
+class ProgressEntryAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "initiative_reference",
+        "period",
+        "job_category",
+        "sections_display",
+        "state",
+        "updated_at",
+    ]
+    list_filter = ["period", "state", "initiative__category", "initiative__job_category"]
+    search_fields = ["results", "plans", "initiative__sections__label"]
+    readonly_fields = ["version", "updated_at", "updated_by"]
+    raw_id_fields = ["initiative"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "period",
+                "initiative__category",
+                "initiative__subclass",
+                "initiative__job_category",
+            )
+            .prefetch_related(
+                Prefetch("initiative__sections", queryset=Organization.objects.only("label"))
+            )
+        )
+
+    @admin.display(description="取組", ordering="initiative__category__number")
+    def initiative_reference(self, obj):
+        return obj.initiative.reference
+
+    @admin.display(description="対象職種")
+    def job_category(self, obj):
+        return obj.initiative.job_category
+
+    @admin.display(description="担当課")
+    def sections_display(self, obj):
+        return section_labels(obj.initiative.sections.all())

@@ -1,0 +1,214 @@
+from django.contrib import admin
+from django.utils.html import format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from departments.models import Organization
+from recommendations.models import (
+    Action,
+    ActionReport,
+    Chapter,
+    Classification,
+    ImplementationStatus,
+    Policy,
+    Recommendation,
+    VerificationReport,
+)
+
+
+class ChapterInline(admin.TabularInline):
+    model = Chapter
+    extra = 0
+
+
+@admin.register(VerificationReport)
+class VerificationReportAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "document_title", "meeting"]
+    inlines = [ChapterInline]
+
+
+class RecommendationInline(admin.TabularInline):
+    model = Recommendation
+    extra = 0
+
+
+@admin.register(Chapter)
+class ChapterAdmin(SimpleHistoryAdmin):
+    list_display = ["mark", "title", "report"]
+    list_display_links = ["mark", "title"]
+    list_select_related = ["report"]
+    search_fields = ["title"]
+    ordering = ["report", "number"]
+    inlines = [RecommendationInline]
+
+    @admin.display(description="番号", ordering="number")
+    def mark(self, obj):
+        return obj.mark
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "text"]
+    list_select_related = ["chapter"]
+    list_filter = ["chapter"]
+    search_fields = ["text"]
+    ordering = ["chapter__number", "number"]
+
+    @admin.display(description="番号", ordering="number")
+    def reference(self, obj):
+        return f"{obj.chapter.mark}{obj.mark}"
+
+
+class ActionInline(admin.StackedInline):
+    model = Action
+    fk_name = "policy"
+    extra = 0
+    fields = ["number", "text", "departments", "department_note", "repost_of"]
+    filter_horizontal = ["departments"]
+    show_change_link = True
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "repost_of":
+            kwargs["queryset"] = Action.objects.filter(repost_of=None).select_related(
+                "policy__chapter", "repost_of"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "departments":
+            kwargs["queryset"] = Organization.objects.exclude(level=Organization.Level.SECTION)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(Policy)
+class PolicyAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "text", "recommendation_marks"]
+    list_select_related = ["chapter"]
+    list_filter = ["chapter"]
+    search_fields = ["text"]
+    ordering = ["chapter__number", "number"]
+    filter_horizontal = ["recommendations"]
+    inlines = [ActionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("recommendations")
+
+    @admin.display(description="番号", ordering="number")
+    def reference(self, obj):
+        return f"{obj.chapter.mark}{obj.mark}"
+
+    @admin.display(description="該当提言")
+    def recommendation_marks(self, obj):
+        return "".join(rec.mark for rec in obj.recommendations.all())
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "recommendations":
+            kwargs["queryset"] = Recommendation.objects.select_related("chapter")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ActionReportInline(admin.TabularInline):
+    """The action's 実施状況 per period; each report opens to edit its paragraphs and 区分."""
+
+    model = ActionReport
+    extra = 0
+    fields = ["period", "state", "statuses_display"]
+    readonly_fields = ["statuses_display"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("period").prefetch_related("statuses")
+
+    @admin.display(description="実施状況（区分）")
+    def statuses_display(self, obj):
+        return format_html_join(
+            "",
+            "<p>{}：{}</p>",
+            (
+                (Classification(s.classification).mark, s.text or "（記載なし）")
+                for s in obj.statuses.all()
+            ),
+        )
+
+
+@admin.register(Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "text_display", "departments_display", "repost_of"]
+    list_filter = [
+        "policy__chapter",
+        ("departments", admin.RelatedOnlyFieldListFilter),
+        "reports__statuses__classification",
+    ]
+    search_fields = ["text", "repost_of__text", "reports__statuses__text"]
+    ordering = ["policy__chapter__number", "policy__number", "number"]
+    filter_horizontal = ["departments"]
+    inlines = [ActionReportInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_related()
+
+    @admin.display(description="番号", ordering="policy__chapter__number")
+    def reference(self, obj):
+        return obj.reference
+
+    @admin.display(description="具体的な取組内容")
+    def text_display(self, obj):
+        suffix = "【再掲】" if obj.repost_of_id else ""
+        return obj.source.text.strip() + suffix
+
+    @admin.display(description="担当部")
+    def departments_display(self, obj):
+        return "、".join(d.label for d in obj.departments.all())
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "repost_of":
+            kwargs["queryset"] = Action.objects.filter(repost_of=None).select_related(
+                "policy__chapter"
+            )
+        elif db_field.name == "policy":
+            kwargs["queryset"] = Policy.objects.select_related("chapter")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "departments":
+            kwargs["queryset"] = Organization.objects.exclude(level=Organization.Level.SECTION)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ImplementationStatusInline(admin.TabularInline):
+    model = ImplementationStatus
+    extra = 0
+    fields = ["position", "text", "classification"]
+
+
+@admin.register(ActionReport)
+class ActionReportAdmin(SimpleHistoryAdmin):
+    list_display = ["action_reference", "period", "state", "classifications", "updated_at"]
+    list_filter = ["period", "state", "action__policy__chapter", "statuses__classification"]
+    search_fields = ["statuses__text", "action__text"]
+    readonly_fields = ["version", "updated_at", "updated_by"]
+    raw_id_fields = ["action"]
+    inlines = [ImplementationStatusInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("period", "action__policy__chapter")
+            .prefetch_related("statuses")
+        )
+
+    @admin.display(description="具体的な取組", ordering="action__policy__chapter__number")
+    def action_reference(self, obj):
+        return obj.action.reference
+
+    @admin.display(description="区分")
+    def classifications(self, obj):
+        return "".join(Classification(s.classification).mark for s in obj.statuses.all())
+
+
+@admin.register(ImplementationStatus)
+class ImplementationStatusAdmin(SimpleHistoryAdmin):
+    list_display = ["report", "position", "classification", "text"]
+    list_filter = ["classification", "report__period", "report__action__policy__chapter"]
+    search_fields = ["text"]
+    list_select_related = ["report__period", "report__action__policy__chapter"]

@@ -1,0 +1,49 @@
+"""Shared fixtures: the seed data and the personas are loaded once per test session."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from portal.demo import create_demo_users
+from portal.seed import load_all
+
+
+def load_seed_and_personas():
+    load_all()
+    create_demo_users()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_seed_and_personas()
+
+
+@pytest.fixture
+def seeded_transactional_db(transactional_db):
+    """Transactional tests (live server) start from the seed: Django empties every table after
+    each of them, and pytest-django runs them after all the others."""
+    load_seed_and_personas()
+
+
+def _persona(username):
+    return get_user_model().objects.get(username=username)
+
+
+@pytest.fixture
+def admin_user(db):
+    return _persona("admin")
+
+
+@pytest.fixture
+def honbu(db):
+    return _persona("honbu")
+
+
+@pytest.fixture
+def hogo(db):
+    return _persona("hogo")
+
+
+@pytest.fixture
+def jisou(db):
+    return _persona("jisou")

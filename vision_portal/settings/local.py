@@ -1,0 +1,8 @@
+"""Developer machine and `make run`: debug on, a fixed throwaway secret, demo users allowed."""
+
+from .base import *  # noqa: F403
+
+DEBUG = True
+SECRET_KEY = "local-development-only-not-secret"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+DEMO_USERS_ENABLED = True
