@@ -20,12 +20,12 @@ INSTALLED_APPS = [
     "simple_history",
     "django_filters",
     "import_export",
-    "django_htmx",
     "accounts",
     "departments",
     "reporting",
     "initiatives",
     "recommendations",
+    "documents",
     "portal",
 ]
 
@@ -39,7 +39,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
