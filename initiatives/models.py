@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.marks import circled
 from portal.wareki import number_label
-from reporting.models import WorkflowEntry
+from reporting.models import WorkflowEntry, text_within_limit, trigram_index
 
 
 class Category(models.Model):
@@ -181,7 +181,20 @@ class ProgressEntry(WorkflowEntry):
             models.UniqueConstraint(
                 fields=["period", "initiative"], name="progressentry_one_per_period"
             ),
+            text_within_limit("results", "progressentry_results_length"),
+            text_within_limit("plans", "progressentry_plans_length"),
+        ]
+        indexes = [
+            trigram_index("results", "progressentry_results_trgm"),
+            trigram_index("plans", "progressentry_plans_trgm"),
         ]
 
     def __str__(self):
         return f"{self.period}／{self.initiative}"
+
+    def responsible_organizations(self):
+        return self.initiative.sections.all()
+
+    @property
+    def reference(self):
+        return self.initiative.reference

@@ -1,1 +1,101 @@
-# Create your views here.
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from initiatives import selectors
+from initiatives.forms import ProgressForm
+from initiatives.services import save_progress
+from reporting import views as workflow
+from reporting.access import allowed_actions, check, may_review_entries
+from reporting.forms import BulkForm, ReviewForm
+from reporting.services import StaleEntry, WorkflowError
+
+
+def entry_list(request):
+    filterset = selectors.filter_progress_entries(request.GET)
+    page = workflow.paginate(request, filterset.qs)
+    selectors.attach_shown_results(page.object_list)
+    return render(
+        request,
+        "initiatives/list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "may_bulk": may_review_entries(request.user),
+            "bulk_form": BulkForm(),
+        },
+    )
+
+
+def entry_detail(request, pk):
+    entry = selectors.get_progress_entry_for_user(request.user, pk)
+    return render(
+        request,
+        "initiatives/detail.html",
+        {
+            "entry": entry,
+            "allowed": allowed_actions(request.user, entry),
+            "timeline": selectors.timeline(entry),
+            "history": selectors.history(entry),
+            "review_form": ReviewForm(initial={"version": entry.version}),
+        },
+    )
+
+
+def entry_edit(request, pk):
+    entry = selectors.get_progress_entry_for_user(request.user, pk, action="change")
+    submit = "submit" in request.POST
+    if submit:
+        check(request.user, "submit", entry)
+    if request.method != "POST":
+        form = ProgressForm(
+            initial={"results": entry.results, "plans": entry.plans, "version": entry.version},
+            entry=entry,
+        )
+        return render(request, "initiatives/edit.html", {"entry": entry, "form": form})
+
+    form = ProgressForm(request.POST, entry=entry, submit=submit)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            save_progress(
+                entry=entry,
+                user=request.user,
+                version=data["version"],
+                results=data.get("results", ""),
+                plans=data["plans"],
+                submit=submit,
+            )
+        except StaleEntry as conflict:
+            current = selectors.get_progress_entry_for_user(request.user, pk)
+            form = ProgressForm(
+                initial={**data, "version": conflict.current.version}, entry=current
+            )
+            return render(
+                request,
+                "initiatives/conflict.html",
+                {"entry": current, "form": form, "mine": data, "message": conflict.message},
+                status=409,
+            )
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            done = "提出しました" if submit else "下書きを保存しました"
+            messages.success(request, f"{entry.reference} の報告を{done}。")
+            return redirect("initiatives:detail", pk=entry.pk)
+    return render(request, "initiatives/edit.html", {"entry": entry, "form": form}, status=400)
+
+
+@require_POST
+def entry_review(request, pk):
+    entry = selectors.get_progress_entry_for_user(request.user, pk, action="review")
+    return workflow.review(request, entry)
+
+
+@require_POST
+def entry_bulk(request):
+    filterset = selectors.filter_progress_entries(request.GET)
+    choices = [(pk, pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
+    form = BulkForm(request.POST, choices=choices)
+    workflow.bulk(request, selectors.progress_entries(), form)
+    return redirect(f"{request.path.rsplit('bulk/', 1)[0]}?{filterset.data.urlencode()}")

@@ -1,7 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from portal import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("shiryo3/", include("initiatives.urls")),
+    path("shiryo2/", include("recommendations.urls")),
+    path("", include("reporting.urls")),
 ]

@@ -8,7 +8,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from portal.marks import GOJUON, GOJUON_HALF, action_letter, circled, policy_letter
-from reporting.models import WorkflowEntry
+from reporting.models import WorkflowEntry, text_within_limit, trigram_index
 
 CLASSIFICATION_INTRO = "それぞれの取組の実施・検討の時期について、次の４つの区分で表す。"
 
@@ -207,6 +207,7 @@ class Action(models.Model):
                 condition=~Q(repost_of=models.F("id")), name="action_not_repost_of_itself"
             ),
         ]
+        indexes = [trigram_index("text", "action_text_trgm")]
 
     def __str__(self):
         return f"{self.reference} {self.source.text.strip()[:30]}"
@@ -267,6 +268,13 @@ class ActionReport(WorkflowEntry):
     def __str__(self):
         return f"{self.period}／{self.action.reference}"
 
+    def responsible_organizations(self):
+        return self.action.departments.all()
+
+    @property
+    def reference(self):
+        return self.action.reference
+
     def clean(self):
         if self.action_id and self.action.repost_of_id:
             raise ValidationError(
@@ -300,7 +308,9 @@ class ImplementationStatus(models.Model):
                 condition=Q(classification__in=list(Classification.values)),
                 name="status_classification_a_to_d",
             ),
+            text_within_limit("text", "status_text_length"),
         ]
+        indexes = [trigram_index("text", "status_text_trgm")]
 
     def __str__(self):
         return f"{Classification(self.classification).mark} {self.text.strip()[:30]}"

@@ -1,1 +1,113 @@
-# Create your views here.
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from recommendations import selectors
+from recommendations.forms import ReportBulkForm, ReportForm, status_formset
+from recommendations.models import Classification
+from recommendations.services import save_statuses, set_classification
+from reporting import views as workflow
+from reporting.access import allowed_actions, check, may_review_entries
+from reporting.forms import ReviewForm
+from reporting.services import StaleEntry, WorkflowError
+
+
+def report_list(request):
+    filterset = selectors.filter_action_reports(request.GET)
+    return render(
+        request,
+        "recommendations/list.html",
+        {
+            "filter": filterset,
+            "page": workflow.paginate(request, filterset.qs),
+            "may_bulk": may_review_entries(request.user),
+            "bulk_form": ReportBulkForm(),
+        },
+    )
+
+
+def report_detail(request, pk):
+    report = selectors.get_action_report_for_user(request.user, pk)
+    return render(
+        request,
+        "recommendations/detail.html",
+        {
+            "report": report,
+            "allowed": allowed_actions(request.user, report),
+            "timeline": selectors.timeline(report),
+            "history": selectors.history(report),
+            "review_form": ReviewForm(initial={"version": report.version}),
+            "legend": Classification.choices,
+        },
+    )
+
+
+def report_edit(request, pk):
+    report = selectors.get_action_report_for_user(request.user, pk, action="change")
+    submit = "submit" in request.POST
+    if submit:
+        check(request.user, "submit", report)
+    if request.method != "POST":
+        context = {
+            "report": report,
+            "form": ReportForm(initial={"version": report.version}),
+            "formset": status_formset(report),
+        }
+        return render(request, "recommendations/edit.html", context)
+
+    form = ReportForm(request.POST)
+    formset = status_formset(report, data=request.POST)
+    if form.is_valid() and formset.is_valid():
+        try:
+            save_statuses(
+                report=report,
+                user=request.user,
+                version=form.cleaned_data["version"],
+                paragraphs=formset.paragraphs(),
+                submit=submit,
+            )
+        except StaleEntry as conflict:
+            current = selectors.get_action_report_for_user(request.user, pk)
+            context = {
+                "report": current,
+                "form": ReportForm(initial={"version": conflict.current.version}),
+                "formset": formset,
+                "mine": formset.paragraphs(),
+                "message": conflict.message,
+            }
+            return render(request, "recommendations/conflict.html", context, status=409)
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            done = "提出しました" if submit else "下書きを保存しました"
+            messages.success(request, f"{report.reference} の実施状況を{done}。")
+            return redirect("recommendations:detail", pk=report.pk)
+    context = {"report": report, "form": form, "formset": formset}
+    return render(request, "recommendations/edit.html", context, status=400)
+
+
+@require_POST
+def report_review(request, pk):
+    report = selectors.get_action_report_for_user(request.user, pk, action="review")
+    return workflow.review(request, report)
+
+
+def _classify(request):
+    def run(reports, data):
+        set_classification(
+            reports=reports, user=request.user, classification=data["classification"]
+        )
+        return f"区分{Classification(data['classification']).mark}に設定しました"
+
+    return run
+
+
+@require_POST
+def report_bulk(request):
+    filterset = selectors.filter_action_reports(request.GET)
+    choices = [(pk, pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
+    form = ReportBulkForm(request.POST, choices=choices)
+    workflow.bulk(
+        request, selectors.action_reports(), form, extra_actions={"classify": _classify(request)}
+    )
+    return redirect(f"{request.path.rsplit('bulk/', 1)[0]}?{filterset.data.urlencode()}")

@@ -1,8 +1,11 @@
 """Reporting periods (half-years) and the workflow every per-period entry goes through."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length, Upper
+from django.db.models.lookups import LessThanOrEqual
 from simple_history.models import HistoricalRecords
 
 from portal.wareki import month_label
@@ -48,6 +51,21 @@ class ReportingPeriod(models.Model):
         return f"{month_label(self.plans_from)}以降の取組"
 
 
+# Longest text a section may enter in one field (the longest cell of the documents is ~600).
+MAX_TEXT_LENGTH = 4000
+
+
+def text_within_limit(field, name):
+    return models.CheckConstraint(
+        condition=LessThanOrEqual(Length(field), MAX_TEXT_LENGTH), name=name
+    )
+
+
+def trigram_index(field, name):
+    """Japanese substring search (icontains) uses this index: UPPER(field) gin_trgm_ops."""
+    return GinIndex(OpClass(Upper(field), name="gin_trgm_ops"), name=name)
+
+
 class EntryState(models.TextChoices):
     NOT_STARTED = "not_started", "未着手"
     DRAFT = "draft", "下書き"
@@ -80,3 +98,14 @@ class WorkflowEntry(models.Model):
 
     class Meta:
         abstract = True
+
+    # Section staff may edit only in these states; submitted and approved entries wait for the HQ.
+    EDITABLE_BY_SECTION = (EntryState.NOT_STARTED, EntryState.DRAFT, EntryState.RETURNED)
+
+    def responsible_organizations(self):
+        """The sections or departments whose members answer for this entry."""
+        raise NotImplementedError
+
+    @property
+    def reference(self):
+        raise NotImplementedError

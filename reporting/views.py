@@ -1,1 +1,101 @@
-# Create your views here.
+"""Pages and view helpers shared by both documents: periods, review and bulk actions."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from reporting import services
+from reporting.access import check_may_manage_periods, get_entries_for_user, may_manage_periods
+from reporting.forms import PeriodForm, ReviewForm
+from reporting.models import EntryState, ReportingPeriod
+
+PAGE_SIZE = 50
+
+
+def paginate(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def workflow_error_message(error):
+    if error.entries:
+        references = "、".join(entry.reference for entry in error.entries)
+        return f"{error.message}（対象: {references}）"
+    return error.message
+
+
+def review(request, entry):
+    """Approve or return one entry from its detail page (POST only)."""
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "判断（承認する／差戻す）を選んでください。")
+        return redirect(request.path.rsplit("review/", 1)[0])
+    data = form.cleaned_data
+    try:
+        if data["decision"] == "approve":
+            services.approve(entries=[entry], user=request.user, version=data["version"])
+            messages.success(request, f"{entry.reference} を承認しました。")
+        else:
+            services.return_to_section(
+                entries=[entry], user=request.user, comment=data["comment"], version=data["version"]
+            )
+            messages.success(request, f"{entry.reference} を差戻しました。")
+    except services.WorkflowError as error:
+        messages.error(request, workflow_error_message(error))
+    return redirect(request.path.rsplit("review/", 1)[0])
+
+
+def bulk(request, queryset, form, *, extra_actions=None):
+    """Run the HQ's bulk action on the selected rows: all of them, or none."""
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return
+    data = form.cleaned_data
+    entries = get_entries_for_user(queryset, request.user, data["selected"], action="review")
+    try:
+        if data["action"] == "approve":
+            services.approve(entries=entries, user=request.user)
+            done = "承認しました"
+        elif data["action"] == "return":
+            services.return_to_section(entries=entries, user=request.user, comment=data["comment"])
+            done = "差戻しました"
+        else:
+            done = extra_actions[data["action"]](entries, data)
+    except services.WorkflowError as error:
+        messages.error(request, workflow_error_message(error) + " どの行も変更していません。")
+        return
+    messages.success(request, f"{len(entries)} 件を{done}。")
+
+
+def period_list(request):
+    periods = ReportingPeriod.objects.order_by("-results_until")
+    return render(
+        request,
+        "reporting/period_list.html",
+        {"periods": periods, "may_manage": may_manage_periods(request.user)},
+    )
+
+
+def period_new(request):
+    check_may_manage_periods(request.user)
+    form = PeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        period = services.open_period(user=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            f"{period.name} を開始しました。全ての行の報告を前の期間の内容で作成しました"
+            f"（状態: {EntryState.NOT_STARTED.label}）。",
+        )
+        return redirect("reporting:periods")
+    return render(request, "reporting/period_form.html", {"form": form})
+
+
+@require_POST
+def period_close(request, code):
+    check_may_manage_periods(request.user)
+    period = get_object_or_404(ReportingPeriod, code=code)
+    services.close_period(period=period, user=request.user)
+    messages.success(request, f"{period.name} を締め切りました。以後は管理者以外は変更できません。")
+    return redirect("reporting:periods")

@@ -1,0 +1,37 @@
+from django import template
+
+from portal import wareki
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (keeps filters when paging)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        query[key] = value
+    return query.urlencode()
+
+
+@register.filter
+def era_month(date):
+    return wareki.era_month_label(date) if date else ""
+
+
+@register.filter
+def era_date(date):
+    if not date:
+        return ""
+    return (
+        f"{wareki.era_year_label(date)}{wareki.month_label(date)}{wareki.number_label(date.day)}日"
+    )
+
+
+@register.filter
+def person(user):
+    """How a user is named on the pages: full name, else login name; changes made by commands
+    and the seed have no user."""
+    if user is None:
+        return "（システム）"
+    return user.get_full_name() or user.get_username()

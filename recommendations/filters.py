@@ -1,0 +1,81 @@
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+
+from departments.models import Organization
+from recommendations.models import (
+    Action,
+    ActionReport,
+    Chapter,
+    Classification,
+    ImplementationStatus,
+    Policy,
+    Recommendation,
+)
+from reporting.models import EntryState, ReportingPeriod
+
+# How an action reaches a chapter, policy or 提言 it stands under.
+PLACEMENT = {
+    "chapter": "policy__chapter",
+    "policy": "policy",
+    "recommendation": "policy__recommendations",
+}
+
+
+def placed_under(path, value):
+    """Reports whose action stands under `value`, itself or as a 【再掲】 placed there."""
+    reposts = Action.objects.filter(repost_of=OuterRef("action"), **{path: value})
+    return Q(**{f"action__{path}": value}) | Q(Exists(reposts))
+
+
+class ActionReportFilter(django_filters.FilterSet):
+    period = django_filters.ModelChoiceFilter(
+        label="報告期間",
+        queryset=ReportingPeriod.objects.order_by("-results_until"),
+        to_field_name="code",
+        empty_label=None,
+    )
+    chapter = django_filters.ModelChoiceFilter(
+        label="項目", queryset=Chapter.objects.all(), method="filter_placed"
+    )
+    recommendation = django_filters.ModelChoiceFilter(
+        label="提言",
+        queryset=Recommendation.objects.select_related("chapter"),
+        method="filter_placed",
+    )
+    policy = django_filters.ModelChoiceFilter(
+        label="取組方針", queryset=Policy.objects.select_related("chapter"), method="filter_placed"
+    )
+    department = django_filters.ModelChoiceFilter(
+        label="担当部",
+        field_name="action__departments",
+        queryset=Organization.objects.filter(actions__isnull=False).distinct(),
+    )
+    classification = django_filters.ChoiceFilter(
+        label="区分",
+        choices=Classification.choices,
+        empty_label="すべて",
+        method="filter_classification",
+    )
+    state = django_filters.ChoiceFilter(
+        label="状態", choices=EntryState.choices, empty_label="すべて"
+    )
+    q = django_filters.CharFilter(label="キーワード", method="search")
+
+    class Meta:
+        model = ActionReport
+        fields = []
+
+    def filter_placed(self, queryset, name, value):
+        return queryset.filter(placed_under(PLACEMENT[name], value))
+
+    def filter_classification(self, queryset, name, value):
+        statuses = ImplementationStatus.objects.filter(report=OuterRef("pk"), classification=value)
+        return queryset.filter(Exists(statuses))
+
+    def search(self, queryset, name, value):
+        statuses = ImplementationStatus.objects.filter(report=OuterRef("pk"), text__icontains=value)
+        return queryset.filter(
+            Q(action__text__icontains=value)
+            | Q(action__policy__text__icontains=value)
+            | Q(Exists(statuses))
+        )

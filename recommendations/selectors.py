@@ -1,0 +1,99 @@
+"""Reads of 資料2 実施状況 reports shared by the pages, exports and the dashboard."""
+
+from django.db.models import Prefetch
+
+from portal.marks import circled
+from portal.textdiff import line_diff
+from recommendations.filters import ActionReportFilter
+from recommendations.models import Action, ActionReport, Classification, ImplementationStatus
+from reporting.access import current_period, get_entry_for_user
+from reporting.history import record_events
+
+DOCUMENT_ORDER = ["action__policy__chapter__number", "action__policy__number", "action__number"]
+
+
+def action_reports():
+    return ActionReport.objects.select_related(
+        "period", "updated_by", "action__policy__chapter"
+    ).prefetch_related(
+        "statuses",
+        "action__departments",
+        "action__policy__recommendations",
+        Prefetch("action__reposts", queryset=Action.objects.select_related("policy__chapter")),
+    )
+
+
+def get_action_report_for_user(user, pk, *, action=None):
+    return get_entry_for_user(action_reports(), user, pk, action=action)
+
+
+def filter_action_reports(params):
+    """The FilterSet behind the 資料2 list, its export and the dashboard; the current period
+    unless another is asked for."""
+    data = params.copy()
+    if not data.get("period"):
+        period = current_period()
+        if period is not None:
+            data["period"] = period.code
+    return ActionReportFilter(data, queryset=action_reports().order_by(*DOCUMENT_ORDER))
+
+
+def reports_answered_by(user, period):
+    return (
+        action_reports()
+        .filter(period=period, action__departments__in=user.organizations.all())
+        .distinct()
+        .order_by(*DOCUMENT_ORDER)
+    )
+
+
+def statuses_text(report):
+    return "\n".join(
+        f"{Classification(s.classification).mark} {s.text}".rstrip() for s in report.statuses.all()
+    )
+
+
+def timeline(report):
+    """The same action in every period, oldest first, each compared with the one before."""
+    reports = list(action_reports().filter(action=report.action).order_by("period__results_until"))
+    previous = None
+    for item in reports:
+        item.statuses_diff = line_diff(
+            statuses_text(previous) if previous else "", statuses_text(item)
+        )
+        previous = item
+    return reports
+
+
+REPORT_FIELDS = [("state", "状態"), ("return_comment", "差戻しコメント")]
+STATUS_FIELDS = [("position", "順番"), ("classification", "区分"), ("text", "実施状況")]
+
+
+def history(report):
+    """The report's workflow changes and every change to its 実施状況 paragraphs and 区分."""
+    events = record_events(
+        list(report.history.select_related("history_user").order_by("history_date", "history_id")),
+        REPORT_FIELDS,
+        title="報告",
+        created_action="報告を作成",
+        text_fields={"return_comment"},
+    )
+    records = (
+        ImplementationStatus.history.filter(report_id=report.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    by_paragraph = {}
+    for record in records:
+        by_paragraph.setdefault(record.id, []).append(record)
+    for paragraph_records in by_paragraph.values():
+        title = f"実施状況{circled(paragraph_records[0].position)}"
+        events += record_events(
+            paragraph_records,
+            STATUS_FIELDS,
+            title=title,
+            created_action=f"{title}を追加",
+            text_fields={"text"},
+            choices={"classification": dict(Classification.choices)},
+        )
+    return sorted(events, key=lambda e: e.when, reverse=True)

@@ -1,0 +1,73 @@
+"""The one answer to "may this user do this to this entry". The admin, the pages, bulk actions
+and imports all ask through `user.has_perm(...)`; superusers (administrators) may do everything,
+closed periods included.
+
+Rules:
+- Section staff edit and submit the entries their sections or departments answer for, while the
+  period is open and the entry is not waiting for or past the HQ's review.
+- The HQ (推進本部) edits every entry that is not approved, returns and approves, and opens and
+  closes periods, while the period is open.
+- Everyone who is logged in reads everything.
+"""
+
+import rules
+
+from accounts.roles import is_hq as _is_hq
+from accounts.roles import organization_ids
+from reporting.models import EntryState
+
+
+@rules.predicate
+def is_hq(user):
+    return _is_hq(user)
+
+
+@rules.predicate
+def answers_for(user, entry):
+    if entry is None:
+        return False
+    return bool(organization_ids(user) & {org.pk for org in entry.responsible_organizations()})
+
+
+@rules.predicate
+def period_open(user, entry):
+    return entry is not None and not entry.period.is_closed
+
+
+@rules.predicate
+def editable_by_section(user, entry):
+    return entry is not None and entry.state in entry.EDITABLE_BY_SECTION
+
+
+@rules.predicate
+def approved(user, entry):
+    return entry is not None and entry.state == EntryState.APPROVED
+
+
+may_change = period_open & ((is_hq & ~approved) | (answers_for & editable_by_section))
+may_submit = period_open & (is_hq | answers_for) & editable_by_section
+may_review = period_open & is_hq
+
+ENTRY_MODELS = ["initiatives.progressentry", "recommendations.actionreport"]
+for label in ENTRY_MODELS:
+    app_label, model_name = label.split(".")
+    rules.add_perm(f"{app_label}.view_{model_name}", rules.is_authenticated)
+    rules.add_perm(f"{app_label}.change_{model_name}", may_change)
+    rules.add_perm(f"{app_label}.submit_{model_name}", may_submit)
+    rules.add_perm(f"{app_label}.review_{model_name}", may_review)
+
+rules.add_perm("reporting.manage_period", is_hq)
+rules.add_perm("reporting.review_entries", is_hq)
+
+
+def denial_reason(user, entry):
+    """Why a write was refused, in the user's words."""
+    if entry.period.is_closed:
+        return "締切済みの期間の報告は変更できません。"
+    if entry.state == EntryState.APPROVED:
+        return "承認済みの報告は変更できません（推進本部が差戻すと編集できます）。"
+    if not (is_hq(user) or answers_for(user, entry)):
+        return "この行は担当の課・部の利用者と推進本部だけが変更できます。"
+    if entry.state == EntryState.SUBMITTED and not is_hq(user):
+        return "提出済みの報告は推進本部の確認中のため変更できません。"
+    return "この操作を行う権限がありません。"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from reporting import views
+
+app_name = "reporting"
+urlpatterns = [
+    path("periods/", views.period_list, name="periods"),
+    path("periods/new/", views.period_new, name="period_new"),
+    path("periods/<slug:code>/close/", views.period_close, name="period_close"),
+]
