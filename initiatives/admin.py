@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.db.models import Prefetch
+from rules.contrib.admin import ObjectPermissionsModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from departments.models import Organization
 from initiatives.models import Category, Initiative, ProgressEntry, Subclass
+from reporting.admin import EntryAdminMixin
 
 
 class SubclassInline(admin.TabularInline):
@@ -72,7 +74,7 @@ class InitiativeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(SimpleHistoryAdmin):
+class ProgressEntryAdmin(EntryAdminMixin, ObjectPermissionsModelAdmin, SimpleHistoryAdmin):
     list_display = [
         "initiative_reference",
         "period",

@@ -3,36 +3,29 @@ from django.db.models import Exists, OuterRef, Q
 
 from departments.models import JobCategory, Organization
 from initiatives.models import Category, ProgressEntry, Subclass
-from reporting.models import EntryState, ReportingPeriod
+from reporting.filters import PeriodFilterSet
 
 
-class ProgressEntryFilter(django_filters.FilterSet):
-    period = django_filters.ModelChoiceFilter(
-        label="報告期間",
-        queryset=ReportingPeriod.objects.order_by("-results_until"),
-        to_field_name="code",
-        empty_label=None,
+class ProgressEntryFilter(PeriodFilterSet):
+    category = django_filters.ChoiceFilter(
+        label="取組内容の分類", field_name="initiative__category"
     )
-    category = django_filters.ModelChoiceFilter(
-        label="取組内容の分類", field_name="initiative__category", queryset=Category.objects.all()
+    subclass = django_filters.ChoiceFilter(label="細分類", field_name="initiative__subclass")
+    job_category = django_filters.ChoiceFilter(
+        label="対象職種", field_name="initiative__job_category"
     )
-    subclass = django_filters.ModelChoiceFilter(
-        label="細分類",
-        field_name="initiative__subclass",
-        queryset=Subclass.objects.select_related("category"),
-    )
-    job_category = django_filters.ModelChoiceFilter(
-        label="対象職種", field_name="initiative__job_category", queryset=JobCategory.objects.all()
-    )
-    section = django_filters.ModelChoiceFilter(
-        label="担当課",
-        field_name="initiative__sections",
-        queryset=Organization.objects.filter(initiatives__isnull=False).distinct(),
-    )
-    state = django_filters.ChoiceFilter(
-        label="状態", choices=EntryState.choices, empty_label="すべて"
-    )
+    section = django_filters.ChoiceFilter(label="担当課", field_name="initiative__sections")
     q = django_filters.CharFilter(label="キーワード", method="search")
+
+    choice_sources = {
+        "category": (Category.objects.all(), str),
+        "subclass": (
+            Subclass.objects.select_related("category"),
+            lambda s: f"{s.category.number} {s}",
+        ),
+        "job_category": (JobCategory.objects.all(), str),
+        "section": (Organization.objects.filter(initiatives__isnull=False).distinct(), str),
+    }
 
     class Meta:
         model = ProgressEntry

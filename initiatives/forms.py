@@ -1,7 +1,7 @@
 from django import forms
 
 from portal.marks import REPOST_MARK
-from reporting.forms import text_field
+from reporting.forms import relabel, text_field
 
 ERROR_RESULTS_REQUIRED = "{label}を入力してください（該当がない場合は「なし」と入力してください）。"
 
@@ -16,8 +16,8 @@ class ProgressForm(forms.Form):
     def __init__(self, *args, entry, submit=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.submit = submit
-        self.fields["results"].label = entry.period.results_label
-        self.fields["plans"].label = entry.period.plans_label
+        relabel(self.fields["results"], entry.period.results_label)
+        relabel(self.fields["plans"], entry.period.plans_label)
         if entry.initiative.repost_of_id:
             # The original holds the results; this row shows them with 【再掲】.
             del self.fields["results"]

@@ -3,7 +3,7 @@
 from initiatives.filters import ProgressEntryFilter
 from initiatives.models import ProgressEntry
 from portal.textdiff import line_diff
-from reporting.access import current_period, get_entry_for_user
+from reporting.access import get_entry_for_user
 from reporting.history import record_events
 
 DOCUMENT_ORDER = [
@@ -34,12 +34,7 @@ def get_progress_entry_for_user(user, pk, *, action=None):
 def filter_progress_entries(params):
     """The FilterSet behind the 資料3 list, its export and the dashboard; the current period
     unless another is asked for."""
-    data = params.copy()
-    if not data.get("period"):
-        period = current_period()
-        if period is not None:
-            data["period"] = period.code
-    return ProgressEntryFilter(data, queryset=progress_entries().order_by(*DOCUMENT_ORDER))
+    return ProgressEntryFilter(params, queryset=progress_entries().order_by(*DOCUMENT_ORDER))
 
 
 def attach_shown_results(entries):

@@ -40,6 +40,6 @@ def create_demo_users():
             user.is_staff = user.is_superuser = spec.get("superuser", False)
             user.save()
             created_names.append(user.username)
-        user.groups.add(*Group.objects.filter(name__in=spec.get("groups", [])))
+        user.groups.add(*(Group.objects.get_or_create(name=g)[0] for g in spec.get("groups", [])))
         user.organizations.add(*organizations)
     return created_names

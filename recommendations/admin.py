@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.html import format_html_join
+from rules.contrib.admin import ObjectPermissionsModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from departments.models import Organization
@@ -13,6 +14,7 @@ from recommendations.models import (
     Recommendation,
     VerificationReport,
 )
+from reporting.admin import EntryAdminMixin
 
 
 class ChapterInline(admin.TabularInline):
@@ -181,7 +183,7 @@ class ImplementationStatusInline(admin.TabularInline):
 
 
 @admin.register(ActionReport)
-class ActionReportAdmin(SimpleHistoryAdmin):
+class ActionReportAdmin(EntryAdminMixin, ObjectPermissionsModelAdmin, SimpleHistoryAdmin):
     list_display = ["action_reference", "period", "state", "classifications", "updated_at"]
     list_filter = ["period", "state", "action__policy__chapter", "statuses__classification"]
     search_fields = ["statuses__text", "action__text"]
@@ -208,7 +210,24 @@ class ActionReportAdmin(SimpleHistoryAdmin):
 
 @admin.register(ImplementationStatus)
 class ImplementationStatusAdmin(SimpleHistoryAdmin):
+    """A paragraph may be changed by whoever may change its report (the same rules)."""
+
     list_display = ["report", "position", "classification", "text"]
     list_filter = ["classification", "report__period", "report__action__policy__chapter"]
     search_fields = ["text"]
     list_select_related = ["report__period", "report__action__policy__chapter"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        return request.user.has_perm("recommendations.change_actionreport", obj.report)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A paragraph changed here makes open edit forms of its report stale.
+        obj.report.version += 1
+        obj.report.updated_by = request.user
+        obj.report.save(update_fields=["version", "updated_by", "updated_at"])

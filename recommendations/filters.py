@@ -11,7 +11,7 @@ from recommendations.models import (
     Policy,
     Recommendation,
 )
-from reporting.models import EntryState, ReportingPeriod
+from reporting.filters import PeriodFilterSet
 
 # How an action reaches a chapter, policy or 提言 it stands under.
 PLACEMENT = {
@@ -27,39 +27,25 @@ def placed_under(path, value):
     return Q(**{f"action__{path}": value}) | Q(Exists(reposts))
 
 
-class ActionReportFilter(django_filters.FilterSet):
-    period = django_filters.ModelChoiceFilter(
-        label="報告期間",
-        queryset=ReportingPeriod.objects.order_by("-results_until"),
-        to_field_name="code",
-        empty_label=None,
-    )
-    chapter = django_filters.ModelChoiceFilter(
-        label="項目", queryset=Chapter.objects.all(), method="filter_placed"
-    )
-    recommendation = django_filters.ModelChoiceFilter(
-        label="提言",
-        queryset=Recommendation.objects.select_related("chapter"),
-        method="filter_placed",
-    )
-    policy = django_filters.ModelChoiceFilter(
-        label="取組方針", queryset=Policy.objects.select_related("chapter"), method="filter_placed"
-    )
-    department = django_filters.ModelChoiceFilter(
-        label="担当部",
-        field_name="action__departments",
-        queryset=Organization.objects.filter(actions__isnull=False).distinct(),
-    )
+class ActionReportFilter(PeriodFilterSet):
+    chapter = django_filters.ChoiceFilter(label="項目", method="filter_placed")
+    recommendation = django_filters.ChoiceFilter(label="提言", method="filter_placed")
+    policy = django_filters.ChoiceFilter(label="取組方針", method="filter_placed")
+    department = django_filters.ChoiceFilter(label="担当部", field_name="action__departments")
     classification = django_filters.ChoiceFilter(
         label="区分",
         choices=Classification.choices,
         empty_label="すべて",
         method="filter_classification",
     )
-    state = django_filters.ChoiceFilter(
-        label="状態", choices=EntryState.choices, empty_label="すべて"
-    )
     q = django_filters.CharFilter(label="キーワード", method="search")
+
+    choice_sources = {
+        "chapter": (Chapter.objects.all(), str),
+        "recommendation": (Recommendation.objects.select_related("chapter"), str),
+        "policy": (Policy.objects.select_related("chapter"), str),
+        "department": (Organization.objects.filter(actions__isnull=False).distinct(), str),
+    }
 
     class Meta:
         model = ActionReport

@@ -6,7 +6,7 @@ from portal.marks import circled
 from portal.textdiff import line_diff
 from recommendations.filters import ActionReportFilter
 from recommendations.models import Action, ActionReport, Classification, ImplementationStatus
-from reporting.access import current_period, get_entry_for_user
+from reporting.access import get_entry_for_user
 from reporting.history import record_events
 
 DOCUMENT_ORDER = ["action__policy__chapter__number", "action__policy__number", "action__number"]
@@ -18,24 +18,19 @@ def action_reports():
     ).prefetch_related(
         "statuses",
         "action__departments",
-        "action__policy__recommendations",
         Prefetch("action__reposts", queryset=Action.objects.select_related("policy__chapter")),
     )
 
 
 def get_action_report_for_user(user, pk, *, action=None):
-    return get_entry_for_user(action_reports(), user, pk, action=action)
+    reports = action_reports().prefetch_related("action__policy__recommendations")
+    return get_entry_for_user(reports, user, pk, action=action)
 
 
 def filter_action_reports(params):
     """The FilterSet behind the 資料2 list, its export and the dashboard; the current period
     unless another is asked for."""
-    data = params.copy()
-    if not data.get("period"):
-        period = current_period()
-        if period is not None:
-            data["period"] = period.code
-    return ActionReportFilter(data, queryset=action_reports().order_by(*DOCUMENT_ORDER))
+    return ActionReportFilter(params, queryset=action_reports().order_by(*DOCUMENT_ORDER))
 
 
 def reports_answered_by(user, period):
@@ -55,7 +50,12 @@ def statuses_text(report):
 
 def timeline(report):
     """The same action in every period, oldest first, each compared with the one before."""
-    reports = list(action_reports().filter(action=report.action).order_by("period__results_until"))
+    reports = list(
+        ActionReport.objects.filter(action=report.action)
+        .select_related("period")
+        .prefetch_related("statuses")
+        .order_by("period__results_until")
+    )
     previous = None
     for item in reports:
         item.statuses_diff = line_diff(

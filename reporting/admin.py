@@ -4,6 +4,17 @@ from simple_history.admin import SimpleHistoryAdmin
 from reporting.models import ReportingPeriod
 
 
+class EntryAdminMixin:
+    """Entries edited in the admin: the same permission rules as the pages (through
+    ObjectPermissionsModelAdmin), and a new version so open edit forms become stale."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version += 1
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(SimpleHistoryAdmin):
     list_display = [

@@ -3,6 +3,10 @@ from django import forms
 from reporting.models import MAX_TEXT_LENGTH, ReportingPeriod
 
 
+def too_long_message(label):
+    return f"{label}は{MAX_TEXT_LENGTH}文字以内で入力してください（現在%(show_value)d文字）。"
+
+
 def text_field(label, *, help_text=""):
     return forms.CharField(
         label=label,
@@ -10,11 +14,13 @@ def text_field(label, *, help_text=""):
         max_length=MAX_TEXT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=help_text or f"{MAX_TEXT_LENGTH}文字以内。箇条書きは「・」で始めてください。",
-        error_messages={
-            "max_length": f"{label}は{MAX_TEXT_LENGTH}文字以内で入力してください"
-            "（現在%(show_value)d文字）。"
-        },
+        error_messages={"max_length": too_long_message(label)},
     )
+
+
+def relabel(field, label):
+    field.label = label
+    field.error_messages["max_length"] = too_long_message(label)
 
 
 class ReviewForm(forms.Form):

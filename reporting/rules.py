@@ -1,6 +1,5 @@
-"""The one answer to "may this user do this to this entry". The admin, the pages, bulk actions
-and imports all ask through `user.has_perm(...)`; superusers (administrators) may do everything,
-closed periods included.
+"""The one answer to "may this user do this to this entry". The pages, bulk actions and imports
+ask through reporting/access.py, the admin through `user.has_perm(...)`; both end here.
 
 Rules:
 - Section staff edit and submit the entries their sections or departments answer for, while the
@@ -44,9 +43,11 @@ def approved(user, entry):
     return entry is not None and entry.state == EntryState.APPROVED
 
 
-may_change = period_open & ((is_hq & ~approved) | (answers_for & editable_by_section))
-may_submit = period_open & (is_hq | answers_for) & editable_by_section
-may_review = period_open & is_hq
+# Administrators (superusers) may do everything, closed periods included.
+is_admin = rules.is_superuser
+may_change = is_admin | (period_open & ((is_hq & ~approved) | (answers_for & editable_by_section)))
+may_submit = is_admin | (period_open & (is_hq | answers_for) & editable_by_section)
+may_review = is_admin | (period_open & is_hq)
 
 ENTRY_MODELS = ["initiatives.progressentry", "recommendations.actionreport"]
 for label in ENTRY_MODELS:
@@ -56,8 +57,8 @@ for label in ENTRY_MODELS:
     rules.add_perm(f"{app_label}.submit_{model_name}", may_submit)
     rules.add_perm(f"{app_label}.review_{model_name}", may_review)
 
-rules.add_perm("reporting.manage_period", is_hq)
-rules.add_perm("reporting.review_entries", is_hq)
+rules.add_perm("reporting.manage_period", is_admin | is_hq)
+rules.add_perm("reporting.review_entries", is_admin | is_hq)
 
 
 def denial_reason(user, entry):

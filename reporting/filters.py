@@ -1,0 +1,38 @@
+"""Pieces shared by the FilterSets of both documents."""
+
+import functools
+
+import django_filters
+
+from reporting.models import EntryState, ReportingPeriod
+
+
+class PeriodFilterSet(django_filters.FilterSet):
+    """A FilterSet whose `period` defaults to the current period. Choice lists are loaded once
+    per request (one query each), and validating a choice costs no further query."""
+
+    period = django_filters.ChoiceFilter(
+        label="報告期間", field_name="period__code", empty_label=None
+    )
+    state = django_filters.ChoiceFilter(
+        label="状態", choices=EntryState.choices, empty_label="すべて"
+    )
+
+    # name of filter → (queryset, label function); filled in by subclasses.
+    choice_sources = {}
+
+    def __init__(self, data=None, *args, **kwargs):
+        periods = list(ReportingPeriod.objects.order_by("-results_until"))
+        data = data.copy() if data is not None else None
+        current = next((p for p in periods if p.is_current), periods[0] if periods else None)
+        if data is not None and not data.get("period") and current is not None:
+            data["period"] = current.code
+        super().__init__(data, *args, **kwargs)
+        self.filters["period"].extra["choices"] = [(p.code, p.name) for p in periods]
+        for name, (queryset, label) in self.choice_sources.items():
+            # Loaded only if the form is shown or the filter is used, and then only once.
+            self.filters[name].extra["choices"] = functools.cache(
+                lambda queryset=queryset, label=label: [(obj.pk, label(obj)) for obj in queryset]
+            )
+        by_code = {p.code: p for p in periods}
+        self.period = by_code.get((data or {}).get("period")) or current

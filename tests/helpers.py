@@ -1,0 +1,95 @@
+"""Finding the personas' rows and building the POSTs a browser would send."""
+
+from initiatives.models import ProgressEntry
+from recommendations.models import ActionReport, ImplementationStatus
+
+
+def current_entry(section_label, *, exclude_section=None, period_code="R5H1"):
+    """A 資料3 entry of the given section in a period (not also answered by `exclude_section`)."""
+    entries = ProgressEntry.objects.filter(
+        period__code=period_code, initiative__sections__label=section_label
+    ).order_by("initiative__category__number", "initiative__number")
+    if exclude_section:
+        entries = entries.exclude(initiative__sections__label=exclude_section)
+    return entries.first()
+
+
+def current_report(department_label, *, exclude_department=None, period_code="R5H1"):
+    reports = ActionReport.objects.filter(
+        period__code=period_code, action__departments__label=department_label
+    ).order_by("action__policy__chapter__number", "action__policy__number", "action__number")
+    if exclude_department:
+        reports = reports.exclude(action__departments__label=exclude_department)
+    return reports.first()
+
+
+def set_state(entry, state):
+    type(entry).objects.filter(pk=entry.pk).update(state=state)
+    entry.refresh_from_db()
+    return entry
+
+
+def progress_post(
+    entry, *, results="更新した取組結果", plans="更新した取組内容", submit=False, version=None
+):
+    data = {
+        "results": results,
+        "plans": plans,
+        "version": entry.version if version is None else version,
+    }
+    data["submit" if submit else "save"] = ""
+    return data
+
+
+def statuses_post(report, paragraphs=None, *, submit=False, version=None):
+    """The edit form of a 資料2 report: existing paragraphs kept as they are unless
+    `paragraphs` ([(pk or None, text, classification), …]) is given."""
+    existing = list(report.statuses.order_by("position"))
+    if paragraphs is None:
+        paragraphs = [(s.pk, s.text, s.classification) for s in existing]
+    kept = [p for p in paragraphs if p[0] is not None]
+    new = [p for p in paragraphs if p[0] is None]
+    data = {
+        "version": report.version if version is None else version,
+        "statuses-INITIAL_FORMS": len(existing),
+        "statuses-MIN_NUM_FORMS": 0,
+        "statuses-MAX_NUM_FORMS": 30,
+    }
+    kept_pks = {p[0] for p in kept}
+    deleted = [s for s in existing if s.pk not in kept_pks]
+    # Initial forms come first in a formset, deleted ones included (marked DELETE).
+    ordered = [(s.pk, s.text, s.classification, True) for s in deleted]
+    ordered = [(p[0], p[1], p[2], False) for p in kept] + ordered
+    data["statuses-TOTAL_FORMS"] = len(ordered) + len(new)
+    for index, (pk, text, classification, delete) in enumerate(ordered):
+        data[f"statuses-{index}-pk"] = pk
+        data[f"statuses-{index}-text"] = text
+        data[f"statuses-{index}-classification"] = classification
+        data[f"statuses-{index}-ORDER"] = index + 1
+        if delete:
+            data[f"statuses-{index}-DELETE"] = "on"
+    for offset, (_, text, classification) in enumerate(new):
+        index = len(ordered) + offset
+        data[f"statuses-{index}-pk"] = ""
+        data[f"statuses-{index}-text"] = text
+        data[f"statuses-{index}-classification"] = classification
+        data[f"statuses-{index}-ORDER"] = index + 1
+    data["submit" if submit else "save"] = ""
+    return data
+
+
+def snapshot(entry):
+    """Everything a write could change about an entry, to prove a refused POST changed nothing."""
+    fresh = type(entry).objects.get(pk=entry.pk)
+    state = {
+        "state": fresh.state,
+        "version": fresh.version,
+        "return_comment": fresh.return_comment,
+        "history": fresh.history.count(),
+    }
+    if isinstance(fresh, ProgressEntry):
+        state["texts"] = (fresh.results, fresh.plans)
+    else:
+        state["statuses"] = list(fresh.statuses.values_list("position", "text", "classification"))
+        state["status_history"] = ImplementationStatus.history.filter(report_id=fresh.pk).count()
+    return state

@@ -1,0 +1,144 @@
+"""The list pages: filters in the URL, document order, search, pagination."""
+
+import pytest
+from django.urls import reverse
+
+from initiatives.models import ProgressEntry
+from recommendations.models import (
+    ActionReport,
+    Chapter,
+    ImplementationStatus,
+    Policy,
+    Recommendation,
+)
+from reporting.views import PAGE_SIZE
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(client, name, **params):
+    response = client.get(reverse(name), params)
+    assert response.status_code == 200
+    return response, [row.pk for row in response.context["page"].object_list]
+
+
+def test_shiryo3_list_is_in_document_order_for_the_current_period(client, hogo):
+    client.force_login(hogo)
+    _, pks = listed(client, "initiatives:list")
+    entries = list(ProgressEntry.objects.filter(pk__in=pks))
+    keys = [
+        (
+            e.initiative.category.number,
+            e.initiative.subclass.number if e.initiative.subclass else 0,
+            e.initiative.number,
+        )
+        for e in sorted(entries, key=lambda e: pks.index(e.pk))
+    ]
+    assert keys == sorted(keys)
+    assert {e.period.code for e in entries} == {"R5H1"}
+    assert len(pks) == min(PAGE_SIZE, ProgressEntry.objects.filter(period__code="R5H1").count())
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"category": "__cat3__"}, lambda e: e.initiative.category.number == 3),
+        ({"job_category": "__hokenshi__"}, lambda e: e.initiative.job_category.name == "保健師"),
+        (
+            {"section": "__hogo__"},
+            lambda e: "保）保護課" in [s.label for s in e.initiative.sections.all()],
+        ),
+        ({"q": "監査"}, lambda e: "監査" in (e.results + e.plans)),
+    ],
+)
+def test_shiryo3_filters(client, hogo, params, expected):
+    from departments.models import JobCategory, Organization
+    from initiatives.models import Category
+
+    values = {
+        "__cat3__": Category.objects.get(number=3).pk,
+        "__hokenshi__": JobCategory.objects.get(name="保健師").pk,
+        "__hogo__": Organization.objects.get(label="保）保護課").pk,
+    }
+    params = {k: values.get(v, v) for k, v in params.items()}
+    client.force_login(hogo)
+    _, pks = listed(client, "initiatives:list", **params)
+    current = ProgressEntry.objects.filter(period__code="R5H1")
+    assert set(pks) == {e.pk for e in current if expected(e)}
+    assert pks
+
+
+def test_search_finds_a_repost_row_by_its_originals_text(client, hogo):
+    repost = (
+        ProgressEntry.objects.filter(period__code="R5H1")
+        .exclude(initiative__repost_of=None)
+        .first()
+    )
+    original = ProgressEntry.objects.get(
+        period__code="R5H1", initiative=repost.initiative.repost_of
+    )
+    words = original.results[1:12]
+    client.force_login(hogo)
+    _, pks = listed(client, "initiatives:list", q=words)
+    assert repost.pk in pks and original.pk in pks
+
+
+def test_filter_is_in_the_url_and_survives_paging(client, hogo):
+    client.force_login(hogo)
+    response = client.get(reverse("initiatives:list"), {"state": "draft", "page": 1})
+    page = response.content.decode()
+    assert 'value="draft" selected' in page
+
+
+def test_shiryo2_classification_filter_matches_any_paragraph(client, jisou):
+    client.force_login(jisou)
+    _, pks = listed(client, "recommendations:list", classification="B")
+    expected = set(
+        ImplementationStatus.objects.filter(
+            report__period__code="R5H1", classification="B"
+        ).values_list("report_id", flat=True)
+    )
+    assert set(pks) == expected
+
+
+def test_shiryo2_chapter_filter_includes_reposted_actions(client, jisou):
+    chapter = Chapter.objects.get(number=3)
+    client.force_login(jisou)
+    _, pks = listed(client, "recommendations:list", chapter=chapter.pk)
+    reports = ActionReport.objects.filter(pk__in=pks).select_related("action__policy__chapter")
+    chapters = {r.action.policy.chapter.number for r in reports}
+    assert chapters == {1, 3}  # (3)ア repeats three actions of chapter (1)
+    own = ActionReport.objects.filter(period__code="R5H1", action__policy__chapter=chapter).count()
+    assert len(pks) == own + 3
+
+
+def test_shiryo2_recommendation_and_policy_filters(client, jisou):
+    recommendation = Recommendation.objects.get(chapter__number=4, number=2)
+    policy = Policy.objects.get(chapter__number=4, number=2)
+    client.force_login(jisou)
+    _, by_recommendation = listed(client, "recommendations:list", recommendation=recommendation.pk)
+    _, by_policy = listed(client, "recommendations:list", policy=policy.pk)
+    expected = set(
+        ActionReport.objects.filter(period__code="R5H1", action__policy=policy).values_list(
+            "pk", flat=True
+        )
+    )
+    assert set(by_recommendation) == set(by_policy) == expected
+
+
+def test_shiryo2_department_and_period_filters(client, jisou):
+    from departments.models import Organization
+
+    dept = Organization.objects.get(label="総）職員部")
+    client.force_login(jisou)
+    _, pks = listed(client, "recommendations:list", department=dept.pk, period="R2-05")
+    expected = ActionReport.objects.filter(period__code="R2-05", action__departments=dept)
+    assert set(pks) == set(expected.values_list("pk", flat=True)) and pks
+
+
+def test_shiryo2_search_covers_status_texts(client, jisou):
+    client.force_login(jisou)
+    _, pks = listed(client, "recommendations:list", q="ダイジェスト版")
+    reports = ActionReport.objects.filter(pk__in=pks)
+    assert reports.count() == 1
+    assert reports.get().action.reference == "(1)オ(ｱ)"

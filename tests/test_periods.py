@@ -1,0 +1,99 @@
+"""The HQ opens a period (pre-filled from the last one) and closes it (read-only after)."""
+
+import pytest
+from django.urls import reverse
+
+from initiatives.models import Initiative, ProgressEntry
+from recommendations.models import Action, ActionReport, ImplementationStatus
+from reporting.models import EntryState, ReportingPeriod
+
+pytestmark = pytest.mark.django_db
+
+NEW_PERIOD = {
+    "code": "R5H2",
+    "name": "令和５年度下半期",
+    "results_until": "2024-03-31",
+    "plans_from": "2024-04-01",
+    "deadline": "2024-04-30",
+}
+
+
+def test_hq_opens_a_period_prefilled_from_the_previous_one(client, honbu):
+    previous = ReportingPeriod.objects.get(is_current=True)
+    client.force_login(honbu)
+    response = client.post(reverse("reporting:period_new"), NEW_PERIOD)
+    assert response.status_code == 302
+    period = ReportingPeriod.objects.get(code="R5H2")
+    assert period.is_current and not ReportingPeriod.objects.get(pk=previous.pk).is_current
+
+    entries = ProgressEntry.objects.filter(period=period)
+    assert entries.count() == Initiative.objects.count()
+    assert set(entries.values_list("state", flat=True)) == {EntryState.NOT_STARTED}
+    before = dict(
+        ProgressEntry.objects.filter(period=previous).values_list("initiative_id", "plans")
+    )
+    assert dict(entries.values_list("initiative_id", "plans")) == before
+
+    reports = ActionReport.objects.filter(period=period)
+    assert reports.count() == Action.objects.filter(repost_of=None).count()
+    statuses = ImplementationStatus.objects.filter(report__period=period)
+    previous_statuses = ImplementationStatus.objects.filter(report__period=previous)
+    assert sorted(
+        statuses.values_list("report__action_id", "position", "text", "classification")
+    ) == sorted(
+        previous_statuses.values_list("report__action_id", "position", "text", "classification")
+    )
+    # Created entries are in the history with the HQ user.
+    assert entries.first().history.first().history_user == honbu
+
+
+def test_the_new_period_column_headings_follow_its_months(client, honbu, hogo):
+    client.force_login(honbu)
+    client.post(reverse("reporting:period_new"), NEW_PERIOD)
+    entry = ProgressEntry.objects.get(
+        period__code="R5H2", initiative__category__number=1, initiative__number=4
+    )
+    client.force_login(hogo)
+    page = client.get(reverse("initiatives:edit", args=[entry.pk])).content.decode()
+    assert "３月までの取組" in page and "４月以降の取組" in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("code", "R5H1", "このコードの報告期間は既にあります。"),
+        (
+            "plans_from",
+            "2024-03-01",
+            "取組内容の対象は、取組結果の対象より後の日付にしてください。",
+        ),
+        ("name", "", "このフィールドは必須です。"),
+    ],
+)
+def test_bad_period_is_refused(client, honbu, field, value, message):
+    client.force_login(honbu)
+    count = ReportingPeriod.objects.count()
+    response = client.post(reverse("reporting:period_new"), {**NEW_PERIOD, field: value})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert ReportingPeriod.objects.count() == count
+
+
+def test_section_staff_cannot_open_or_close_periods(client, hogo):
+    client.force_login(hogo)
+    assert client.post(reverse("reporting:period_new"), NEW_PERIOD).status_code == 403
+    assert client.post(reverse("reporting:period_close", args=["R5H1"])).status_code == 403
+    assert not ReportingPeriod.objects.filter(code="R5H2").exists()
+    assert not ReportingPeriod.objects.get(code="R5H1").is_closed
+
+
+def test_closing_makes_the_period_read_only(client, honbu, hogo):
+    client.force_login(honbu)
+    assert client.post(reverse("reporting:period_close", args=["R5H1"])).status_code == 302
+    entry = ProgressEntry.objects.filter(
+        period__code="R5H1", initiative__sections__label="保）保護課"
+    ).first()
+    client.force_login(hogo)
+    assert client.get(reverse("initiatives:edit", args=[entry.pk])).status_code == 403
+    detail = client.get(reverse("initiatives:detail", args=[entry.pk])).content.decode()
+    assert "締切済" in detail and "報告を編集する" not in detail
