@@ -1,0 +1,53 @@
+"""A row's detail page: this period's texts, earlier periods beside them, and its history."""
+
+import pytest
+from django.urls import reverse
+
+from initiatives.models import ProgressEntry
+from reporting.services import open_period
+from tests.helpers import current_entry, progress_post
+
+pytestmark = pytest.mark.django_db
+
+
+def test_history_shows_who_changed_which_field_from_what_to_what(client, hogo):
+    entry = current_entry("保）保護課")
+    old_plans = entry.plans
+    client.force_login(hogo)
+    client.post(
+        reverse("initiatives:edit", args=[entry.pk]),
+        progress_post(entry, results=entry.results, plans="新しい計画"),
+    )
+    response = client.get(reverse("initiatives:detail", args=[entry.pk]))
+    event = response.context["history"][0]
+    assert (event.user, event.action) == (hogo, "報告を変更")
+    changes = {c.label: (c.old, c.new) for c in event.changes}
+    assert changes == {"取組内容": (old_plans, "新しい計画")}
+    page = response.content.decode()
+    assert "<ins>新しい計画</ins>" in page and "保護課担当" in page
+
+
+def test_timeline_compares_with_the_previous_period(client, honbu, hogo):
+    entry = current_entry("保）保護課")
+    period = open_period(
+        user=honbu,
+        code="R5H2",
+        name="令和５年度下半期",
+        results_until="2024-03-31",
+        plans_from="2024-04-01",
+    )
+    new_entry = ProgressEntry.objects.get(period=period, initiative=entry.initiative)
+    client.force_login(hogo)
+    plans = entry.plans + "\n・新たに研修を追加する。"
+    client.post(
+        reverse("initiatives:edit", args=[new_entry.pk]),
+        progress_post(new_entry, results=new_entry.results, plans=plans),
+    )
+    response = client.get(reverse("initiatives:detail", args=[new_entry.pk]))
+    timeline = response.context["timeline"]
+    assert [item.period.code for item in timeline] == ["R5H1", "R5H2"]
+    added = [line.text for line in timeline[1].plans_diff if line.kind == "added"]
+    assert added == ["・新たに研修を追加する。"]
+    page = response.content.decode()
+    assert "［追加］</span>・新たに研修を追加する。" in page
+    assert "令和５年度上半期" in page
