@@ -17,6 +17,7 @@ class ProgressEntryFilter(PeriodFilterSet):
     section = django_filters.ChoiceFilter(label="担当課", field_name="initiative__sections")
     q = django_filters.CharFilter(label="キーワード", method="search")
 
+    responsible_path = "initiative__sections"
     choice_sources = {
         "category": (Category.objects.all(), str),
         "subclass": (

@@ -31,10 +31,12 @@ def get_progress_entry_for_user(user, pk, *, action=None):
     return entry
 
 
-def filter_progress_entries(params):
+def filter_progress_entries(params, request=None):
     """The FilterSet behind the 資料3 list, its export and the dashboard; the current period
     unless another is asked for."""
-    return ProgressEntryFilter(params, queryset=progress_entries().order_by(*DOCUMENT_ORDER))
+    return ProgressEntryFilter(
+        params, queryset=progress_entries().order_by(*DOCUMENT_ORDER), request=request
+    )
 
 
 def attach_shown_results(entries):
@@ -56,15 +58,6 @@ def attach_shown_results(entries):
         else:
             entry.shown_results = entry.results
     return entries
-
-
-def entries_answered_by(user, period):
-    return (
-        progress_entries()
-        .filter(period=period, initiative__sections__in=user.organizations.all())
-        .distinct()
-        .order_by(*DOCUMENT_ORDER)
-    )
 
 
 def timeline(entry):

@@ -12,7 +12,7 @@ from reporting.services import StaleEntry, WorkflowError
 
 
 def entry_list(request):
-    filterset = selectors.filter_progress_entries(request.GET)
+    filterset = selectors.filter_progress_entries(request.GET, request)
     page = workflow.paginate(request, filterset.qs)
     selectors.attach_shown_results(page.object_list)
     return render(
@@ -94,7 +94,7 @@ def entry_review(request, pk):
 
 @require_POST
 def entry_bulk(request):
-    filterset = selectors.filter_progress_entries(request.GET)
+    filterset = selectors.filter_progress_entries(request.GET, request)
     choices = [(pk, pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
     form = BulkForm(request.POST, choices=choices)
     workflow.bulk(request, selectors.progress_entries(), form)

@@ -40,6 +40,7 @@ class ActionReportFilter(PeriodFilterSet):
     )
     q = django_filters.CharFilter(label="キーワード", method="search")
 
+    responsible_path = "action__departments"
     choice_sources = {
         "chapter": (Chapter.objects.all(), str),
         "recommendation": (Recommendation.objects.select_related("chapter"), str),

@@ -27,18 +27,11 @@ def get_action_report_for_user(user, pk, *, action=None):
     return get_entry_for_user(reports, user, pk, action=action)
 
 
-def filter_action_reports(params):
+def filter_action_reports(params, request=None):
     """The FilterSet behind the 資料2 list, its export and the dashboard; the current period
     unless another is asked for."""
-    return ActionReportFilter(params, queryset=action_reports().order_by(*DOCUMENT_ORDER))
-
-
-def reports_answered_by(user, period):
-    return (
-        action_reports()
-        .filter(period=period, action__departments__in=user.organizations.all())
-        .distinct()
-        .order_by(*DOCUMENT_ORDER)
+    return ActionReportFilter(
+        params, queryset=action_reports().order_by(*DOCUMENT_ORDER), request=request
     )
 
 

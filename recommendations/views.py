@@ -13,7 +13,7 @@ from reporting.services import StaleEntry, WorkflowError
 
 
 def report_list(request):
-    filterset = selectors.filter_action_reports(request.GET)
+    filterset = selectors.filter_action_reports(request.GET, request)
     return render(
         request,
         "recommendations/list.html",
@@ -104,7 +104,7 @@ def _classify(request):
 
 @require_POST
 def report_bulk(request):
-    filterset = selectors.filter_action_reports(request.GET)
+    filterset = selectors.filter_action_reports(request.GET, request)
     choices = [(pk, pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
     form = ReportBulkForm(request.POST, choices=choices)
     workflow.bulk(

@@ -3,6 +3,7 @@
 import functools
 
 import django_filters
+from django import forms
 
 from reporting.models import EntryState, ReportingPeriod
 
@@ -17,9 +18,17 @@ class PeriodFilterSet(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
         label="状態", choices=EntryState.choices, empty_label="すべて"
     )
+    mine = django_filters.BooleanFilter(
+        label="自分の課・部の担当分だけ",
+        method="filter_mine",
+        # Sends "true" when ticked (a bare checkbox sends "on", which a boolean field ignores).
+        widget=forms.CheckboxInput(attrs={"value": "true"}),
+    )
 
     # name of filter → (queryset, label function); filled in by subclasses.
     choice_sources = {}
+    # The path from an entry to the organisations that answer for it; set by subclasses.
+    responsible_path = ""
 
     def __init__(self, data=None, *args, **kwargs):
         periods = list(ReportingPeriod.objects.order_by("-results_until"))
@@ -36,3 +45,9 @@ class PeriodFilterSet(django_filters.FilterSet):
             )
         by_code = {p.code: p for p in periods}
         self.period = by_code.get((data or {}).get("period")) or current
+
+    def filter_mine(self, queryset, name, value):
+        if not value or self.request is None:
+            return queryset
+        organizations = self.request.user.organizations.all()
+        return queryset.filter(**{f"{self.responsible_path}__in": organizations}).distinct()

@@ -142,3 +142,13 @@ def test_shiryo2_search_covers_status_texts(client, jisou):
     reports = ActionReport.objects.filter(pk__in=pks)
     assert reports.count() == 1
     assert reports.get().action.reference == "(1)オ(ｱ)"
+
+
+def test_mine_shows_only_the_rows_of_my_sections(client, hogo):
+    client.force_login(hogo)
+    response, pks = listed(client, "initiatives:list", mine="true")
+    mine = ProgressEntry.objects.filter(
+        period__code="R5H1", initiative__sections__label="保）保護課"
+    )
+    assert set(pks) == set(mine.values_list("pk", flat=True))
+    assert 'name="mine" value="true"' in response.content.decode()
