@@ -6,5 +6,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("shiryo3/", include("initiatives.urls")),
     path("shiryo2/", include("recommendations.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("", include("reporting.urls")),
 ]

@@ -8,6 +8,27 @@ from django import forms
 from reporting.models import EntryState, ReportingPeriod
 
 
+def periods_with_current():
+    """All periods, newest first, and the current one (else the newest): one query."""
+    periods = list(ReportingPeriod.objects.order_by("-results_until"))
+    current = next((p for p in periods if p.is_current), periods[0] if periods else None)
+    return periods, current
+
+
+class PeriodChoiceForm(forms.Form):
+    """Which period a page shows: the current one unless another is asked for."""
+
+    period = forms.ChoiceField(label="報告期間", required=False)
+
+    def __init__(self, data):
+        super().__init__(data)
+        self.periods, current = periods_with_current()
+        self.fields["period"].choices = [(p.code, p.name) for p in self.periods]
+        by_code = {p.code: p for p in self.periods}
+        self.period = by_code.get(data.get("period")) or current
+        self.initial["period"] = self.period.code if self.period else None
+
+
 class PeriodFilterSet(django_filters.FilterSet):
     """A FilterSet whose `period` defaults to the current period. Choice lists are loaded once
     per request (one query each), and validating a choice costs no further query."""
@@ -31,9 +52,8 @@ class PeriodFilterSet(django_filters.FilterSet):
     responsible_path = ""
 
     def __init__(self, data=None, *args, **kwargs):
-        periods = list(ReportingPeriod.objects.order_by("-results_until"))
+        periods, current = periods_with_current()
         data = data.copy() if data is not None else None
-        current = next((p for p in periods if p.is_current), periods[0] if periods else None)
         if data is not None and not data.get("period") and current is not None:
             data["period"] = current.code
         super().__init__(data, *args, **kwargs)

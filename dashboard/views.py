@@ -1,0 +1,91 @@
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from accounts.roles import organization_ids
+from dashboard import charts, selectors
+from reporting.access import may_review_entries
+from reporting.filters import PeriodChoiceForm
+from reporting.models import EntryState
+
+
+def dashboard(request):
+    """The HQ sees everything; section staff see their own sections' version. Every number
+    links to the list page with the matching filter."""
+    periods = PeriodChoiceForm(request.GET)
+    period = periods.period
+    if period is None:
+        return render(request, "dashboard/dashboard.html", {"period": None})
+    everything = may_review_entries(request.user)
+    scope = None if everything else organization_ids(request.user)
+    base = {"period": period.code, "mine": None if everything else "true"}
+
+    def url(name, **params):
+        query = {k: v for k, v in {**base, **params}.items() if v is not None}
+        return f"{reverse(name)}?{urlencode(query)}"
+
+    chapters, departments, total = selectors.shiryo2_counts(period, scope)
+    for row in chapters:
+        row.urls = {
+            x: url("recommendations:list", chapter=row.key.pk, classification=x) for x in row.counts
+        }
+        row.total_url = url("recommendations:list", chapter=row.key.pk)
+    for row in departments:
+        row.urls = {
+            x: url("recommendations:list", department=row.key.pk, classification=x)
+            for x in row.counts
+        }
+        row.total_url = url("recommendations:list", department=row.key.pk)
+    total.urls = {x: url("recommendations:list", classification=x) for x in total.counts}
+    total.total_url = url("recommendations:list")
+
+    jobs, matrix = selectors.shiryo3_matrix(period, scope)
+    for _, cells in matrix:
+        for cell in cells:
+            where = {"category": cell.category.pk, "job_category": cell.job_category.pk}
+            cell.links = [
+                (EntryState(state).label, count, url("initiatives:list", state=state, **where))
+                for state, count in cell.by_state()
+            ]
+            cell.total_url = url("initiatives:list", **where)
+
+    tracker, overdue = selectors.submission_tracker(period, scope)
+    for row in tracker:
+        name, key = (
+            ("initiatives:list", "section")
+            if row.document == "資料3"
+            else ("recommendations:list", "department")
+        )
+        row.links = [
+            (count, url(name, state=state, **{key: row.organization.pk}))
+            for state, count in row.by_state()
+        ]
+        row.total_url = url(name, **{key: row.organization.pk})
+
+    previous, moves = selectors.moves(period, scope)
+    context = {
+        "period": period,
+        "period_field": periods["period"],
+        "everything": everything,
+        "chapters": chapters,
+        "departments": departments,
+        "total": total,
+        "chapter_chart": charts.stacked_bars(
+            chapters, short_label=lambda row: row.key.mark, url=lambda row, x: row.urls[x]
+        ),
+        "department_chart": charts.stacked_bars(
+            departments,
+            short_label=lambda row: row.label,
+            url=lambda row, x: row.urls[x],
+            label_width=200,
+        ),
+        "previous": previous,
+        "moves": moves,
+        "jobs": jobs,
+        "matrix": matrix,
+        "tracker": tracker,
+        "overdue": overdue,
+        "states": [label for _, label in EntryState.choices],
+        "changes": selectors.recent_changes(organization_ids=scope),
+    }
+    return render(request, "dashboard/dashboard.html", context)

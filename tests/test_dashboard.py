@@ -1,0 +1,152 @@
+"""The 推進本部 dashboard: counts that match the seed, moves between periods, links that lead to
+the same rows, and each section's own version."""
+
+import re
+from collections import Counter, defaultdict
+from html import unescape
+
+import pytest
+import yaml
+from django.conf import settings
+from django.urls import reverse
+
+from portal.synthetic import multiply_seed
+from recommendations.models import ActionReport
+from tests.helpers import statuses_post
+
+pytestmark = pytest.mark.django_db
+
+
+def seed_counts():
+    """Per chapter and per department: actions with a paragraph of each 区分, read straight
+    from the seed file (a 【再掲】 counts in its chapter with its original's 区分)."""
+    data = yaml.safe_load(
+        (settings.BASE_DIR / "fixtures/seed/shiryo2.yaml").read_text(encoding="utf-8")
+    )
+    letters = {}
+    for chapter in data["chapters"]:
+        for policy in chapter["policies"]:
+            for action in policy["actions"]:
+                if "status" in action:
+                    key = (chapter["number"], policy["number"], action["number"])
+                    letters[key] = {s["classification"] for s in action["status"]}
+    placed = defaultdict(set)  # chapter → the actions listed in it, 【再掲】 included, once each
+    by_department = defaultdict(Counter)
+    for chapter in data["chapters"]:
+        for policy in chapter["policies"]:
+            for action in policy["actions"]:
+                ref = action.get("repost_of")
+                here = (chapter["number"], policy["number"], action["number"])
+                placed[chapter["number"]].add(
+                    (ref["chapter"], ref["policy"], ref["action"]) if ref else here
+                )
+                if not ref:
+                    for department in action["departments"]:
+                        for letter in letters[here]:
+                            by_department[department][letter] += 1
+    by_chapter = {
+        number: Counter(letter for key in keys for letter in letters[key])
+        for number, keys in placed.items()
+    }
+    return by_chapter, by_department
+
+
+def test_counts_equal_the_seed_per_chapter_and_department(client, honbu):
+    by_chapter, by_department = seed_counts()
+    client.force_login(honbu)
+    context = client.get(reverse("dashboard:index")).context
+    shown_chapters = {
+        row.key.number: Counter({k: v for k, v in row.counts.items() if v})
+        for row in context["chapters"]
+    }
+    shown_departments = {
+        row.label: Counter({k: v for k, v in row.counts.items() if v})
+        for row in context["departments"]
+    }
+    assert shown_chapters == dict(by_chapter)
+    assert shown_departments == dict(by_department)
+
+
+def test_each_number_links_to_a_list_with_as_many_rows(client, honbu):
+    client.force_login(honbu)
+    page = client.get(reverse("dashboard:index")).content.decode()
+    links = re.findall(r'<a href="(/shiryo2/\?[^"]+)" aria-label="([^"]+) 区分(\w) (\d+)件">', page)
+    assert links
+    for url, _, _, count in links:
+        listed = client.get(unescape(url)).context["page"].paginator.count
+        assert listed == int(count), url
+
+
+def test_moves_show_an_action_that_went_from_b_to_a(client, jisou, honbu):
+    report = next(
+        r
+        for r in ActionReport.objects.filter(
+            period__code="R5H1", action__departments__label="子）児童相談所"
+        )
+        if [s.classification for s in r.statuses.all()] == ["B"]
+    )
+    status = report.statuses.get()
+    client.force_login(jisou)
+    client.post(
+        reverse("recommendations:edit", args=[report.pk]),
+        statuses_post(report, [(status.pk, "令和５年度から実施している。", "A")], submit=True),
+    )
+    report.refresh_from_db()
+    client.force_login(honbu)
+    client.post(
+        reverse("recommendations:review", args=[report.pk]),
+        {"decision": "approve", "version": report.version},
+    )
+
+    context = client.get(reverse("dashboard:index")).context
+    moves = {(m.before, m.after): [r.pk for r in m.actions] for m in context["moves"]}
+    assert moves == {("B", "A"): [report.pk]}
+    assert context["previous"].code == "R2-05"
+
+
+def test_section_staff_see_their_own_version(client, hogo):
+    client.force_login(hogo)
+    response = client.get(reverse("dashboard:index"))
+    tracker = response.context["tracker"]
+    assert {row.organization.label for row in tracker} == {"保）保護課"}
+    assert response.context["chapters"] == []  # 保護課 answers no 資料2 action
+    assert "mine=true" in response.content.decode()
+
+
+def test_matrix_marks_cells_with_unstarted_or_returned_rows(client, honbu):
+    from initiatives.models import ProgressEntry
+    from reporting.models import EntryState
+
+    entry = ProgressEntry.objects.get(
+        period__code="R5H1", initiative__category__number=1, initiative__number=4
+    )
+    ProgressEntry.objects.filter(pk=entry.pk).update(state=EntryState.RETURNED)
+    client.force_login(honbu)
+    rows = client.get(reverse("dashboard:index")).context["matrix"]
+    flagged = {
+        (c.category.number, c.job_category.name)
+        for _, cells in rows
+        for c in cells
+        if c.needs_attention
+    }
+    assert flagged == {(1, "ケースワーカー")}
+
+
+def test_a_past_period_is_shown_as_it_was(client, honbu):
+    client.force_login(honbu)
+    context = client.get(reverse("dashboard:index"), {"period": "R2-05"}).context
+    assert context["period"].code == "R2-05"
+    assert context["previous"] is None
+    assert {row.document for row in context["tracker"]} == {"資料2"}
+
+
+def test_query_count_does_not_grow_with_the_data(client, honbu, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(honbu)
+    with CaptureQueriesContext(connection) as at_seed:
+        client.get(reverse("dashboard:index"))
+    multiply_seed(10)
+    with django_assert_max_num_queries(len(at_seed)):
+        assert client.get(reverse("dashboard:index")).status_code == 200
