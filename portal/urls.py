@@ -7,5 +7,6 @@ urlpatterns = [
     path("shiryo3/", include("initiatives.urls")),
     path("shiryo2/", include("recommendations.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("public/", include("public.urls")),
     path("", include("reporting.urls")),
 ]

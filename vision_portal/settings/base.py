@@ -4,7 +4,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from vision_portal.env import env_int, env_str
+from vision_portal.env import env_bool, env_int, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "recommendations",
     "documents",
     "dashboard",
+    "public",
     "portal",
 ]
 
@@ -101,3 +102,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # django-import-export: write through the model's save() so history is recorded.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
+# The public progress summary (資料2 (7)(ｲ)): approved 実施状況 only, no login. Off with false.
+PUBLIC_SUMMARY_ENABLED = env_bool("PUBLIC_SUMMARY_ENABLED", True)

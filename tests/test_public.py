@@ -1,0 +1,108 @@
+"""The public summary and its open data show approved 実施状況 only: never a draft, a returned
+or submitted entry, a comment or a user name."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from portal.synthetic import multiply_seed
+from recommendations.models import ActionReport, ImplementationStatus
+from reporting.models import EntryState
+
+pytestmark = pytest.mark.django_db
+
+SECRET_DRAFT = "下書きの段階の実施状況（非公開）"
+SECRET_RETURNED = "差戻された実施状況（非公開）"
+SECRET_COMMENT = "推進本部の内部コメント（非公開）"
+
+
+@pytest.fixture
+def unpublished(jisou):
+    """Current-period reports that are not approved, with texts that must never appear."""
+    reports = list(ActionReport.objects.filter(period__code="R5H1").order_by("pk")[:3])
+    states = [EntryState.DRAFT, EntryState.RETURNED, EntryState.SUBMITTED]
+    texts = [SECRET_DRAFT, SECRET_RETURNED, "提出済みで確認前の実施状況（非公開）"]
+    for report, state, text in zip(reports, states, texts, strict=True):
+        ImplementationStatus.objects.create(
+            report=report, position=99, text=text, classification="A"
+        )
+        ActionReport.objects.filter(pk=report.pk).update(
+            state=state, return_comment=SECRET_COMMENT, updated_by=jisou
+        )
+    return reports
+
+
+def public_outputs(client):
+    return {
+        "page": client.get(reverse("public:summary")).content.decode(),
+        "csv": client.get(reverse("public:csv")).content.decode("utf-8-sig"),
+        "json": client.get(reverse("public:json")).content.decode(),
+    }
+
+
+def test_no_login_is_needed(client):
+    assert client.get(reverse("public:summary")).status_code == 200
+
+
+def test_nothing_unapproved_nor_comments_nor_names_is_published(client, unpublished, jisou):
+    for name, output in public_outputs(client).items():
+        assert SECRET_DRAFT not in output, name
+        assert SECRET_RETURNED not in output, name
+        assert "提出済みで確認前の実施状況" not in output, name
+        assert SECRET_COMMENT not in output, name
+        for user_text in (jisou.username, jisou.last_name, "honbu", "推進本部事務局"):
+            assert user_text not in output, (name, user_text)
+
+
+def test_approved_status_of_the_latest_period_is_published(client, honbu):
+    report = ActionReport.objects.filter(period__code="R5H1").order_by("pk").first()
+    ImplementationStatus.objects.filter(report=report).delete()
+    ImplementationStatus.objects.create(
+        report=report, position=1, text="令和５年度の承認済み実施状況", classification="A"
+    )
+    ActionReport.objects.filter(pk=report.pk).update(state=EntryState.APPROVED)
+    rows = list(csv.DictReader(io.StringIO(public_outputs(client)["csv"])))
+    mine = [row for row in rows if row["具体的な取組"] == report.action.reference]
+    assert [(r["報告期間"], r["区分"], r["実施状況"]) for r in mine] == [
+        ("令和５年度上半期", "Ａ", "令和５年度の承認済み実施状況")
+    ]
+
+
+def test_open_data_has_every_action_and_the_document_text(client):
+    from recommendations.models import Action
+
+    data = json.loads(public_outputs(client)["json"])
+    assert {row["action"] for row in data["rows"]} == {a.reference for a in Action.objects.all()}
+    first = data["rows"][0]
+    assert first["action"] == "(1)ア(ｱ)"
+    assert first["classification"] == "Ａ"
+    assert first["status"].startswith("令和２年４月から、全区に１名づつ母子保健相談員")
+    reposts = [row for row in data["rows"] if row["repost_of"]]
+    assert {row["action"] for row in reposts} >= {"(3)ア(ｱ)", "(4)エ(ｱ)"}
+
+
+def test_csv_opens_in_japanese_excel(client):
+    raw = client.get(reverse("public:csv")).content
+    assert raw.startswith("\ufeff".encode())
+    header = raw.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("項目,該当提言,取組方針")
+
+
+def test_a_setting_turns_it_off(client, settings):
+    settings.PUBLIC_SUMMARY_ENABLED = False
+    for name in ("public:summary", "public:csv", "public:json"):
+        assert client.get(reverse(name)).status_code == 404
+
+
+def test_query_count_does_not_grow_with_the_data(client):
+    with CaptureQueriesContext(connection) as at_seed:
+        client.get(reverse("public:summary"))
+    multiply_seed(10)
+    with CaptureQueriesContext(connection) as at_ten_times:
+        client.get(reverse("public:summary"))
+    assert len(at_ten_times) <= len(at_seed)
