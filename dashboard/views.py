@@ -24,7 +24,8 @@ def dashboard(request):
         query = {k: v for k, v in {**base, **params}.items() if v is not None}
         return f"{reverse(name)}?{urlencode(query)}"
 
-    chapters, departments, total = selectors.shiryo2_counts(period, scope)
+    data = selectors.Dashboard(period, periods.periods, scope)
+    chapters, departments, total = data.shiryo2_counts()
     for row in chapters:
         row.urls = {
             x: url("recommendations:list", chapter=row.key.pk, classification=x) for x in row.counts
@@ -39,7 +40,7 @@ def dashboard(request):
     total.urls = {x: url("recommendations:list", classification=x) for x in total.counts}
     total.total_url = url("recommendations:list")
 
-    jobs, matrix = selectors.shiryo3_matrix(period, scope)
+    jobs, matrix, tracker, overdue = data.shiryo3_and_tracker()
     for _, cells in matrix:
         for cell in cells:
             where = {"category": cell.category.pk, "job_category": cell.job_category.pk}
@@ -49,7 +50,6 @@ def dashboard(request):
             ]
             cell.total_url = url("initiatives:list", **where)
 
-    tracker, overdue = selectors.submission_tracker(period, scope)
     for row in tracker:
         name, key = (
             ("initiatives:list", "section")
@@ -62,7 +62,6 @@ def dashboard(request):
         ]
         row.total_url = url(name, **{key: row.organization.pk})
 
-    previous, moves = selectors.moves(period, scope)
     context = {
         "period": period,
         "period_field": periods["period"],
@@ -79,13 +78,13 @@ def dashboard(request):
             url=lambda row, x: row.urls[x],
             label_width=200,
         ),
-        "previous": previous,
-        "moves": moves,
+        "previous": data.previous,
+        "moves": data.moves(),
         "jobs": jobs,
         "matrix": matrix,
         "tracker": tracker,
         "overdue": overdue,
         "states": [label for _, label in EntryState.choices],
-        "changes": selectors.recent_changes(organization_ids=scope),
+        "changes": data.recent_changes(),
     }
     return render(request, "dashboard/dashboard.html", context)

@@ -29,6 +29,9 @@ def pages():
         ("jisou", reverse("recommendations:detail", args=[report.pk])),
         ("jisou", reverse("recommendations:edit", args=[report.pk])),
         ("honbu", reverse("reporting:periods")),
+        ("honbu", reverse("dashboard:index")),
+        ("jisou", reverse("dashboard:index")),
+        ("honbu", reverse("public:summary")),
     ]
 
 
