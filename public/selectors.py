@@ -9,50 +9,53 @@ from reporting.models import EntryState
 
 @dataclass
 class PublicAction:
-    chapter: object
     policy: object
     action: object
-    original: object
-    report: object  # the latest approved report, or None
+    report: object  # the latest approved report of the original action, or None
+
+    @property
+    def original(self):
+        return self.action.repost_of or self.action
+
+    @property
+    def is_repost(self):
+        return self.action.repost_of_id is not None
 
     @property
     def statuses(self):
         return list(self.report.statuses.all()) if self.report else []
 
-    @property
-    def is_repost(self):
-        return self.original.pk != self.action.pk
 
-
-def latest_approved_reports():
-    """action id → its most recent approved report (one query, plus one for the paragraphs)."""
+def _public_actions(actions):
+    """Each action with the latest approved report of its original (three queries in all)."""
+    actions = list(
+        actions.select_related("policy__chapter", "repost_of").prefetch_related(
+            "departments", "policy__recommendations"
+        )
+    )
+    originals = {a.repost_of_id or a.pk for a in actions}
     reports = (
-        ActionReport.objects.filter(state=EntryState.APPROVED)
+        ActionReport.objects.filter(state=EntryState.APPROVED, action_id__in=originals)
         .select_related("period")
         .prefetch_related("statuses")
         .order_by("action_id", "-period__results_until")
         .distinct("action_id")
     )
-    return {report.action_id: report for report in reports}
+    latest = {report.action_id: report for report in reports}
+    return [PublicAction(a.policy, a, latest.get(a.repost_of_id or a.pk)) for a in actions]
 
 
-def public_summary():
-    chapters = list(
-        Chapter.objects.prefetch_related("recommendations", "policies__recommendations")
+def public_chapter(number=None):
+    """The chapters for the index, and one chapter (the first unless asked) with its actions."""
+    chapters = list(Chapter.objects.order_by("number"))
+    chapter = next(
+        (c for c in chapters if str(c.number) == str(number)), chapters[0] if chapters else None
     )
-    actions = Action.objects.select_related("policy__chapter", "repost_of").prefetch_related(
-        "departments", "repost_of__departments"
-    )
-    reports = latest_approved_reports()
-    by_chapter = {chapter.pk: [] for chapter in chapters}
-    for action in actions:
-        original = action.repost_of or action
-        by_chapter[action.policy.chapter_id].append(
-            PublicAction(
-                action.policy.chapter, action.policy, action, original, reports.get(original.pk)
-            )
-        )
-    return [(chapter, by_chapter[chapter.pk]) for chapter in chapters]
+    if chapter is None:
+        return chapters, None, [], []
+    recommendations = list(chapter.recommendations.all())
+    actions = _public_actions(Action.objects.filter(policy__chapter=chapter))
+    return chapters, chapter, recommendations, actions
 
 
 OPEN_DATA_FIELDS = [
@@ -72,27 +75,24 @@ OPEN_DATA_FIELDS = [
 
 
 def open_data_rows():
-    """One row per 実施状況 paragraph (or per action without an approved one)."""
-    for chapter, items in public_summary():
-        for item in items:
-            base = {
-                "chapter": str(chapter),
-                "recommendations": "、".join(
-                    f"{r.mark}{r.text}" for r in item.policy.recommendations.all()
-                ),
-                "policy": f"{item.policy.mark}　{item.policy.text.strip()}",
-                "action": item.action.reference,
-                "action_text": item.original.text.strip(),
-                "repost_of": item.original.reference if item.is_repost else "",
-                "period": item.report.period.name if item.report else "",
-                "departments": "、".join(d.label for d in item.action.departments.all()),
+    """One row per 実施状況 paragraph (or per action without an approved one), every chapter."""
+    for item in _public_actions(Action.objects.all()):
+        chapter, policy = item.policy.chapter, item.policy
+        base = {
+            "chapter": str(chapter),
+            "recommendations": "、".join(f"{r.mark}{r.text}" for r in policy.recommendations.all()),
+            "policy": f"{policy.mark}　{policy.text.strip()}",
+            "action": item.action.reference,
+            "action_text": item.original.text.strip(),
+            "repost_of": item.original.reference if item.is_repost else "",
+            "period": item.report.period.name if item.report else "",
+            "departments": "、".join(d.label for d in item.action.departments.all()),
+        }
+        for status in item.statuses or [None]:
+            yield {
+                **base,
+                "position": status.position if status else "",
+                "classification": Classification(status.classification).mark if status else "",
+                "classification_label": status.get_classification_display() if status else "",
+                "status": status.text.strip() if status else "",
             }
-            statuses = item.statuses or [None]
-            for status in statuses:
-                yield {
-                    **base,
-                    "position": status.position if status else "",
-                    "classification": Classification(status.classification).mark if status else "",
-                    "classification_label": status.get_classification_display() if status else "",
-                    "status": status.text.strip() if status else "",
-                }

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from public.selectors import OPEN_DATA_FIELDS, open_data_rows, public_summary
+from public.selectors import OPEN_DATA_FIELDS, open_data_rows, public_chapter
 from recommendations.models import CLASSIFICATION_INTRO, Classification
 
 
@@ -17,8 +17,12 @@ def _enabled():
 @login_not_required
 def summary(request):
     _enabled()
+    chapters, chapter, recommendations, actions = public_chapter(request.GET.get("chapter"))
     context = {
-        "chapters": public_summary(),
+        "chapters": chapters,
+        "chapter": chapter,
+        "recommendations": recommendations,
+        "actions": actions,
         "legend_intro": CLASSIFICATION_INTRO,
         "legend": Classification.labels,
     }

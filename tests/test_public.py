@@ -38,8 +38,14 @@ def unpublished(jisou):
 
 
 def public_outputs(client):
+    from recommendations.models import Chapter
+
+    pages = [
+        client.get(reverse("public:summary"), {"chapter": number}).content.decode()
+        for number in Chapter.objects.values_list("number", flat=True)
+    ]
     return {
-        "page": client.get(reverse("public:summary")).content.decode(),
+        "page": "".join(pages),
         "csv": client.get(reverse("public:csv")).content.decode("utf-8-sig"),
         "json": client.get(reverse("public:json")).content.decode(),
     }
@@ -106,3 +112,10 @@ def test_query_count_does_not_grow_with_the_data(client):
     with CaptureQueriesContext(connection) as at_ten_times:
         client.get(reverse("public:summary"))
     assert len(at_ten_times) <= len(at_seed)
+
+
+def test_the_page_shows_one_chapter_at_a_time(client):
+    page = client.get(reverse("public:summary"), {"chapter": 4}).content.decode()
+    assert "(4) 児童相談所における介入機能と役割の明確化の必要性" in page
+    assert "警察との連携、役割分担の明確化" in page  # a 提言 of (4)
+    assert "保育施設における虐待事案への対応強化の必要性" not in page  # a 提言 of (1)
