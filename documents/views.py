@@ -1,3 +1,1 @@
-from django.shortcuts import render
-
-# Create your views here.
+"""No pages yet: the documents are exported and imported with management commands."""

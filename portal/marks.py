@@ -15,8 +15,9 @@ def circled(number):
 
 
 def policy_letter(number):
-    return GOJUON[number - 1]
+    # Past the kana (never in a real document), the number itself keeps rows apart.
+    return GOJUON[number - 1] if number <= len(GOJUON) else f"〔{number}〕"
 
 
 def action_letter(number):
-    return f"({GOJUON_HALF[number - 1]})"
+    return f"({GOJUON_HALF[number - 1]})" if number <= len(GOJUON_HALF) else f"({number})"

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from portal.marks import GOJUON, GOJUON_HALF, action_letter, circled, policy_letter
+from portal.marks import action_letter, circled, policy_letter
 from reporting.models import WorkflowEntry, text_within_limit, trigram_index
 
 CLASSIFICATION_INTRO = "それぞれの取組の実施・検討の時期について、次の４つの区分で表す。"
@@ -136,9 +136,7 @@ class Policy(models.Model):
         ordering = ["chapter__number", "number"]
         constraints = [
             models.UniqueConstraint(fields=["chapter", "number"], name="policy_unique_number"),
-            models.CheckConstraint(
-                condition=Q(number__gte=1, number__lte=len(GOJUON)), name="policy_number_in_range"
-            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="policy_number_positive"),
             models.CheckConstraint(condition=Q(text__regex=r"\S"), name="policy_text_not_blank"),
         ]
 
@@ -192,8 +190,8 @@ class Action(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["policy", "number"], name="action_unique_number"),
             models.CheckConstraint(
-                condition=Q(number__gte=1, number__lte=len(GOJUON_HALF)),
-                name="action_number_in_range",
+                condition=Q(number__gte=1),
+                name="action_number_positive",
             ),
             # An original has its own text; a 【再掲】 has none, so the two can never drift apart.
             models.CheckConstraint(

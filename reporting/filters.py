@@ -60,8 +60,12 @@ class PeriodFilterSet(django_filters.FilterSet):
         self.filters["period"].extra["choices"] = [(p.code, p.name) for p in periods]
         for name, (queryset, label) in self.choice_sources.items():
             # Loaded only if the form is shown or the filter is used, and then only once.
+            # .all(): a fresh copy, so rows added since an earlier request are offered too
+            # (iterating the class-level queryset itself would cache its rows for ever).
             self.filters[name].extra["choices"] = functools.cache(
-                lambda queryset=queryset, label=label: [(obj.pk, label(obj)) for obj in queryset]
+                lambda queryset=queryset, label=label: [
+                    (obj.pk, label(obj)) for obj in queryset.all()
+                ]
             )
         by_code = {p.code: p for p in periods}
         self.period = by_code.get((data or {}).get("period")) or current

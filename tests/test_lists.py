@@ -152,3 +152,17 @@ def test_mine_shows_only_the_rows_of_my_sections(client, hogo):
     )
     assert set(pks) == set(mine.values_list("pk", flat=True))
     assert 'name="mine" value="true"' in response.content.decode()
+
+
+def test_choices_added_after_an_earlier_request_can_be_filtered_on(client, hogo):
+    from departments.models import Organization, Section
+    from initiatives.models import Initiative
+
+    client.force_login(hogo)
+    listed(client, "initiatives:list")  # an earlier request in the same process
+    bureau = Organization.objects.get(label="保健福祉局")
+    section = Section.objects.create(name="新設課", parent=bureau, level=Organization.Level.SECTION)
+    initiative = Initiative.objects.filter(repost_of=None).first()
+    initiative.sections.add(section)
+    _, pks = listed(client, "initiatives:list", section=section.pk)
+    assert set(pks) == set(initiative.entries.filter(period__code="R5H1").values_list("pk", flat=True))

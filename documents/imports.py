@@ -1,0 +1,690 @@
+"""Read 資料2 / 資料3 workbooks back, in exactly the layout exports.py writes, into one period.
+
+Each import runs in one transaction and in two steps: read and check every row of the file (rows
+are found by their visible keys, never by id; the columns that are master data must be as
+exported; the user must be allowed to change each row that would change), and only when nothing
+is wrong write the changes. So any error leaves the database untouched.
+
+What is written: 資料3 the ９月までの取組 / 10月以降の取組 of each initiative; 資料2 the 実施状況
+paragraphs and their 区分 of each action. A 【再掲】 row holds no text of its own (its original
+does), so it is checked, never written: 資料3 writes only its own 10月以降の取組, and a 資料2
+【再掲】 action is always listed as unchanged. Its cells must show its original's text with
+【再掲】, either as stored or as the original's row in the same file now has it, so that editing
+only the original is accepted and editing only the copy is refused.
+
+The result lists every row found (new: no entry in the period yet; changed; unchanged) and every
+error with its sheet, row and a message for the user; the messages are the constants below.
+"""
+
+import io
+import os
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+import openpyxl
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from departments.models import Organization
+from documents.exports import (
+    SHIRYO2_HEADERS,
+    SHIRYO2_HEADING_ROW,
+    SHIRYO3_HEADING_ROW,
+    action_cell,
+    category_heading,
+    chapter_heading,
+    classification_cell,
+    policy_cell,
+    recommendations_cell,
+    repost_paragraphs,
+    shiryo3_headers,
+    with_repost_mark,
+)
+from initiatives.models import Category, Initiative, ProgressEntry
+from portal.marks import (
+    CIRCLED_NUMBERS,
+    GOJUON,
+    GOJUON_HALF,
+    action_letter,
+    circled,
+    policy_letter,
+)
+from recommendations.models import (
+    Action,
+    ActionReport,
+    Chapter,
+    Classification,
+    ImplementationStatus,
+)
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+# An xlsx is a zip of XML; ours compress about 10:1. The members' declared sizes are checked
+# before anything is unpacked (Python's zipfile never unpacks more than a member declares).
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_SHEETS = 1000
+MAX_ROWS = 100_000
+MAX_COLUMNS = 50
+MAX_TEXT_LENGTH = 4000
+COLUMNS = 6
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0"
+ZIP_SIGNATURE = b"PK\x03\x04"
+CHANGE_REASON = "Excel ファイルの取込み"
+
+NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+STATUS_LABELS = {NEW: "新規", CHANGED: "変更", UNCHANGED: "変更なし"}
+
+EMPTY_FILE = "ファイルが空です。"
+FILE_TOO_LARGE = "ファイルが大きすぎます（上限 10 MB）。"
+OLD_XLS = (
+    "Excel 97-2003 形式（.xls）またはパスワード付きのファイルは読み込めません。"
+    "パスワードを外し、Excel ブック（.xlsx）として保存し直してください。"
+)
+NOT_XLSX = (
+    "Excel ブック（.xlsx）として読み込めません。"
+    "このシステムから出力した .xlsx ファイルを指定してください。"
+)
+UNPACKED_TOO_LARGE = "ファイルの中身が大きすぎます（展開後 200 MB まで）。"
+TOO_MANY_SHEETS = f"シートが多すぎます（{MAX_SHEETS} 枚まで）。"
+TOO_MANY_ROWS = f"行が多すぎます（{MAX_ROWS} 行まで）。"
+TOO_MANY_COLUMNS = f"列が多すぎます（{MAX_COLUMNS} 列まで）。"
+HEADERS_MISSING = "見出し行（「{first}」で始まる行）がありません。"
+HEADERS_WRONG = (
+    "見出しが違います。「{expected}」の順に並べてください（このファイル: 「{found}」）。"
+)
+ROWS_AFTER_TABLE = "凡例・注記の下には表の行を置けません。表の中に入れてください。"
+HEADING_UNKNOWN = "見出し「{value}」に当たる{what}がありません。"
+BAD_KEY = "「{column}」の「{value}」が読めません。"
+UNKNOWN_ROW = "{reference} に当たる行がありません（行の追加は管理画面で行ってください）。"
+DUPLICATE_ROW = "{reference} の行が2回あります（1回目はシート「{sheet}」{row}行目）。"
+READ_ONLY_CHANGED = (
+    "「{column}」は取込みでは変更できません。出力したときのままにしてください"
+    "（変更は管理画面で行います）。"
+)
+UNKNOWN_ORGANIZATION = "{column}の「{label}」という組織がありません。"
+TEXT_TOO_LONG = "「{column}」が長すぎます（{length}文字。{limit}文字まで）。"
+BAD_CLASSIFICATION = "区分「{value}」は使えません。Ａ・Ｂ・Ｃ・Ｄ のいずれかを入力してください。"
+MISSING_CLASSIFICATION = "実施状況の区分がありません。Ａ・Ｂ・Ｃ・Ｄ のいずれかを入力してください。"
+STATUS_WITHOUT_ACTION = "具体的な取組内容のない行に実施状況があります。"
+REPOST_EDITED = "【再掲】の行は編集できません。再掲元（{original}）の行を編集してください。"
+NO_PERMISSION = "{reference}: この行を変更する権限がありません。"
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """An error: `row` is the Excel row number, None for the whole sheet or file."""
+
+    sheet: str
+    row: int | None
+    message: str
+
+    def __str__(self):
+        where = [f"シート「{self.sheet}」"] if self.sheet else []
+        where += [f"{self.row}行目"] if self.row else []
+        return f"{' '.join(where)}: {self.message}" if where else self.message
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    sheet: str
+    row: int
+    reference: str
+    status: str  # NEW, CHANGED or UNCHANGED
+
+
+@dataclass
+class ImportResult:
+    dry_run: bool
+    rows: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    @property
+    def counts(self):
+        return {status: sum(r.status == status for r in self.rows) for status in STATUS_LABELS}
+
+    def error(self, sheet, row, message):
+        self.errors.append(ImportIssue(sheet, row, message))
+
+
+class FileRejected(Exception):
+    """A file (or sheet) that cannot be read at all: the import stops with this one error."""
+
+    def __init__(self, message, sheet=""):
+        super().__init__(message)
+        self.message, self.sheet = message, sheet
+
+
+# -- Reading the file ----------
+
+
+def open_workbook(file):
+    """The workbook in `file` (bytes, a path or a binary stream), after the checks that keep a
+    hostile or wrong file from being parsed at all."""
+    data = _read_bytes(file)
+    if not data:
+        raise FileRejected(EMPTY_FILE)
+    if len(data) > MAX_FILE_BYTES:
+        raise FileRejected(FILE_TOO_LARGE)
+    if data.startswith(OLE2_SIGNATURE):
+        raise FileRejected(OLD_XLS)
+    if not data.startswith(ZIP_SIGNATURE):
+        raise FileRejected(NOT_XLSX)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise FileRejected(NOT_XLSX) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise FileRejected(UNPACKED_TOO_LARGE)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl fails in many ways on a damaged file; all mean "not readable"
+        raise FileRejected(NOT_XLSX) from None
+    if len(workbook.worksheets) > MAX_SHEETS:
+        workbook.close()
+        raise FileRejected(TOO_MANY_SHEETS)
+    return workbook
+
+
+def _read_bytes(file):
+    # One byte over the limit is enough to know the file is too large.
+    if isinstance(file, bytes | bytearray):
+        return bytes(file[: MAX_FILE_BYTES + 1])
+    if isinstance(file, str | os.PathLike):
+        with open(file, "rb") as stream:
+            return stream.read(MAX_FILE_BYTES + 1)
+    return file.read(MAX_FILE_BYTES + 1)
+
+
+def clean_text(value):
+    """A cell's text as stored: line breaks as \\n, no trailing blanks (Excel users add them)."""
+    if value is None:
+        return ""
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").rstrip()
+
+
+def _sheet_rows(ws):
+    """The first six columns of every row, as cleaned texts."""
+    if (ws.max_row or 0) > MAX_ROWS:
+        raise FileRejected(TOO_MANY_ROWS, ws.title)
+    if (ws.max_column or 0) > MAX_COLUMNS:
+        raise FileRejected(TOO_MANY_COLUMNS, ws.title)
+    # A declared size smaller than the data would hide rows: read them all, counting as we go.
+    ws.reset_dimensions()
+    rows = []
+    for values in ws.iter_rows(max_col=COLUMNS, values_only=True):
+        if len(rows) == MAX_ROWS:
+            raise FileRejected(TOO_MANY_ROWS, ws.title)
+        rows.append(tuple(clean_text(value) for value in values))
+    return rows
+
+
+def _table(rows, headers, sheet, result):
+    """(Excel row number, cells) of the rows under the header row; None when the header row is
+    missing or wrong.
+
+    Empty rows are skipped: a 実施状況 row whose text and 区分 were cleared is empty, since its
+    merged cells hold their text in the first row only. A row with text in column A alone (the
+    資料2 legend, a note) ends the table, and nothing may follow it in the other columns.
+    """
+    header = next((i for i, row in enumerate(rows) if row[0] == headers[0]), None)
+    if header is None:
+        result.error(sheet, None, HEADERS_MISSING.format(first=headers[0]))
+        return None
+    if rows[header] != tuple(headers):
+        found, expected = "／".join(rows[header]), "／".join(headers)
+        result.error(sheet, header + 1, HEADERS_WRONG.format(expected=expected, found=found))
+        return None
+    table, ended = [], False
+    for index in range(header + 1, len(rows)):
+        cells = rows[index]
+        if ended and any(cells[1:]):
+            result.error(sheet, index + 1, ROWS_AFTER_TABLE)
+            return None
+        if any(cells[1:]):
+            table.append((index + 1, cells))
+        elif cells[0]:
+            ended = True
+    return table
+
+
+def _cell(rows, row_number):
+    return rows[row_number - 1][0] if len(rows) >= row_number else ""
+
+
+def _organization_problem(cell, expected, column, labels, note=""):
+    """The message for a 担当課 / 担当部 cell that is not as exported, or None. Its lines may come
+    in any order; a label no organisation has is named."""
+    lines = [line.strip() for line in cell.split("\n") if line.strip()]
+    extra = {note} if note else set()
+    for line in lines:
+        if line not in labels and line not in extra:
+            return UNKNOWN_ORGANIZATION.format(column=column, label=line)
+    if set(lines) != {org.label for org in expected} | extra:
+        return READ_ONLY_CHANGED.format(column=column)
+    return None
+
+
+def _too_long(text, column):
+    if len(text) > MAX_TEXT_LENGTH:
+        return TEXT_TOO_LONG.format(column=column, length=len(text), limit=MAX_TEXT_LENGTH)
+    return None
+
+
+# The marks as exports.py writes them (portal.marks), back to their numbers.
+POLICY_NUMBERS = {policy_letter(n): n for n in range(1, len(GOJUON) + 1)}
+ACTION_NUMBERS = {action_letter(n): n for n in range(1, len(GOJUON_HALF) + 1)}
+CIRCLED = {circled(n): n for n in range(1, len(CIRCLED_NUMBERS) + 1)}
+
+
+def _number_of(mark, to_mark, first_marks):
+    """The number n for which to_mark(n) is `mark`: one of the first marks (①, ア, (ｱ)), or past
+    them a number in brackets such as (21) or 〔45〕."""
+    if mark in first_marks:
+        return first_marks[mark]
+    inside = mark[1:-1]
+    if inside.isdigit() and to_mark(int(inside)) == mark:
+        return int(inside)
+    return None
+
+
+def _locked(queryset, dry_run):
+    # Locking the period's rows keeps anyone else from changing them between check and write.
+    return queryset if dry_run else queryset.select_for_update(of=("self",))
+
+
+def _run(read_and_check, write, *, file, dry_run):
+    """Open the file, then read and check it and write only if nothing is wrong, all in one
+    transaction (the period's rows stay locked from check to write)."""
+    result = ImportResult(dry_run=dry_run)
+    workbook = None
+    try:
+        workbook = open_workbook(file)
+        with transaction.atomic():
+            changes = read_and_check(workbook, result)
+            if result.ok and not dry_run:
+                write(changes)
+    except FileRejected as rejected:
+        result.rows.clear()
+        result.error(rejected.sheet, None, rejected.message)
+    finally:
+        if workbook is not None:
+            workbook.close()
+    return result
+
+
+def _allowed(user, perm, obj, reference, sheet, row, result):
+    if not user.has_perm(perm, obj):
+        result.error(sheet, row, NO_PERMISSION.format(reference=reference))
+
+
+def _stamp(obj, user, now):
+    """Record who changed a workflow entry, for the entry and for its history."""
+    obj.updated_by = user
+    obj.updated_at = now
+    obj._history_user = user
+    if obj.pk is not None:
+        obj.version += 1
+
+
+# -- 資料3 ----------
+
+
+@dataclass
+class _Shiryo3Row:
+    sheet: str
+    row: int
+    initiative: Initiative
+    results: str
+    plans: str
+
+
+def import_shiryo3(*, file, period, user, dry_run=False):
+    """Store the ９月までの取組 / 10月以降の取組 of a 資料3 workbook in `period`."""
+
+    def read_and_check(workbook, result):
+        entries = {
+            e.initiative_id: e
+            for e in _locked(ProgressEntry.objects.filter(period=period).order_by(), dry_run)
+        }
+        rows = _read_shiryo3(workbook, period, result)
+        return _check_shiryo3(rows, period, user, entries, result)
+
+    def write(changes):
+        _write(changes, ProgressEntry, ["results", "plans"], user)
+
+    return _run(read_and_check, write, file=file, dry_run=dry_run)
+
+
+def _read_shiryo3(workbook, period, result):
+    headers = shiryo3_headers(period)
+    categories = {category_heading(c): c for c in Category.objects.prefetch_related("subclasses")}
+    initiatives = {
+        (i.category_id, i.subclass_id, i.number): i for i in Initiative.objects.with_related()
+    }
+    labels = set(Organization.objects.values_list("label", flat=True))
+    rows, seen = [], {}
+    for ws in workbook.worksheets:
+        cells = _sheet_rows(ws)
+        table = _table(cells, headers, ws.title, result)
+        if table is None:
+            continue
+        heading = _cell(cells, SHIRYO3_HEADING_ROW)
+        category = categories.get(heading)
+        if category is None:
+            result.error(
+                ws.title, SHIRYO3_HEADING_ROW, HEADING_UNKNOWN.format(value=heading, what="分類")
+            )
+            continue
+        subclasses = {s.name: s for s in category.subclasses.all()}
+        group = job = ""
+        for number, (a, b, c, d, e, f) in table:
+            # Merged cells hold their text in their first row only.
+            group, job = a or group, b or job
+            problems = []
+            subclass = subclasses.get(group)
+            if not subclasses and group != classification_cell(category, None):
+                problems.append(READ_ONLY_CHANGED.format(column=headers[0]))
+            position = _number_of(d, circled, CIRCLED)
+            if position is None:
+                problems.append(BAD_KEY.format(column=headers[3], value=d))
+            if problems:
+                result.errors += [ImportIssue(ws.title, number, p) for p in problems]
+                continue
+            key = (category.pk, subclass.pk if subclass else None, position)
+            initiative = initiatives.get(key)
+            if initiative is None:
+                parts = [str(category.number), *([group] if subclasses else []), d]
+                reference = "-".join(parts)
+                result.error(ws.title, number, UNKNOWN_ROW.format(reference=reference))
+                continue
+            if initiative.pk in seen:
+                first_sheet, first_row = seen[initiative.pk]
+                message = DUPLICATE_ROW.format(
+                    reference=initiative.reference, sheet=first_sheet, row=first_row
+                )
+                result.error(ws.title, number, message)
+                continue
+            seen[initiative.pk] = (ws.title, number)
+            if job != initiative.job_category.name:
+                problems.append(READ_ONLY_CHANGED.format(column=headers[1]))
+            problems += [
+                _organization_problem(f, initiative.sections.all(), headers[5], labels),
+                _too_long(c, headers[2]),
+                _too_long(e, headers[4]),
+            ]
+            problems = [p for p in problems if p]
+            result.errors += [ImportIssue(ws.title, number, p) for p in problems]
+            if not problems:
+                rows.append(_Shiryo3Row(ws.title, number, initiative, results=c, plans=e))
+    return rows
+
+
+def _check_shiryo3(rows, period, user, entries, result):
+    in_file = {r.initiative.pk: r.results for r in rows if not r.initiative.repost_of_id}
+    changes = []
+    for row in rows:
+        initiative = row.initiative
+        entry = entries.get(initiative.pk)
+        results = row.results
+        if initiative.repost_of_id:
+            original = initiative.repost_of
+            stored = getattr(entries.get(original.pk), "results", "")
+            shown = {
+                clean_text(with_repost_mark(in_file.get(original.pk, stored))),
+                clean_text(with_repost_mark(stored)),
+            }
+            if results not in shown:
+                message = REPOST_EDITED.format(original=original.reference)
+                result.error(row.sheet, row.row, message)
+                continue
+            # The original holds the text; the 【再掲】 row keeps whatever it has (nothing).
+            results = entry.results if entry else ""
+        if entry is None:
+            status = NEW
+            entry = ProgressEntry(period=period, initiative=initiative)
+        elif (clean_text(entry.results), clean_text(entry.plans)) == (
+            clean_text(results),
+            row.plans,
+        ):
+            status = UNCHANGED
+        else:
+            status = CHANGED
+        if status != UNCHANGED:
+            perm = "initiatives.change_progressentry"
+            _allowed(user, perm, entry, initiative.reference, row.sheet, row.row, result)
+        result.rows.append(RowOutcome(row.sheet, row.row, initiative.reference, status))
+        changes.append((status, entry, {"results": results, "plans": row.plans}))
+    return changes
+
+
+def _write(changes, model, fields, user):
+    """Create and update the entries that change, with the user in their history."""
+    now = timezone.now()
+    new, changed = [], []
+    for status, entry, values in changes:
+        if status == UNCHANGED:
+            continue
+        for name, value in values.items():
+            setattr(entry, name, value)
+        _stamp(entry, user, now)
+        (new if status == NEW else changed).append(entry)
+    history = {"default_user": user, "default_change_reason": CHANGE_REASON}
+    if new:
+        bulk_create_with_history(new, model, **history)
+    if changed:
+        fields = [*fields, "version", "updated_by", "updated_at"]
+        bulk_update_with_history(changed, model, fields, **history)
+
+
+# -- 資料2 ----------
+
+
+@dataclass
+class _ActionRows:
+    sheet: str
+    row: int
+    action: Action | None  # None when the row could not be matched: its paragraphs are skipped
+    paragraphs: list = field(default_factory=list)  # (text, classification) pairs
+
+
+def import_shiryo2(*, file, period, user, dry_run=False):
+    """Store the 実施状況 paragraphs and 区分 of a 資料2 workbook in `period`."""
+
+    def read_and_check(workbook, result):
+        reports = _locked(ActionReport.objects.filter(period=period).order_by(), dry_run)
+        reports = {r.action_id: r for r in reports.prefetch_related("statuses")}
+        blocks = _read_shiryo2(workbook, result)
+        return _check_shiryo2(blocks, period, user, reports, result)
+
+    def write(changes):
+        _write_shiryo2(changes, user)
+
+    return _run(read_and_check, write, file=file, dry_run=dry_run)
+
+
+def _read_shiryo2(workbook, result):
+    chapters = {chapter_heading(c): c for c in Chapter.objects.all()}
+    actions = {
+        (a.policy.chapter_id, a.policy.number, a.number): a for a in Action.objects.with_related()
+    }
+    labels = set(Organization.objects.values_list("label", flat=True))
+    blocks, seen = [], {}
+    for ws in workbook.worksheets:
+        cells = _sheet_rows(ws)
+        table = _table(cells, SHIRYO2_HEADERS, ws.title, result)
+        if table is None:
+            continue
+        heading = _cell(cells, SHIRYO2_HEADING_ROW)
+        chapter = chapters.get(heading)
+        if chapter is None:
+            message = HEADING_UNKNOWN.format(value=heading, what="項目")
+            result.error(ws.title, SHIRYO2_HEADING_ROW, message)
+            continue
+        recommendations = policy = ""
+        block = None
+        for number, (a, b, c, d, e, f) in table:
+            # Merged cells hold their text in their first row only: a 取組方針 cell starts on its
+            # policy's first row, an action cell on the action's first 実施状況 row.
+            if b:
+                recommendations, policy, block = a, b, None
+            if c:
+                cells_of_action = (recommendations, policy, c, f)
+                action, problems = _match_action(chapter, cells_of_action, bool(b), actions, labels)
+                if action is not None and not problems and action.pk in seen:
+                    first_sheet, first_row = seen[action.pk]
+                    problems = [
+                        DUPLICATE_ROW.format(
+                            reference=action.reference, sheet=first_sheet, row=first_row
+                        )
+                    ]
+                result.errors += [ImportIssue(ws.title, number, p) for p in problems]
+                block = _ActionRows(ws.title, number, None if problems else action)
+                if block.action is not None:
+                    seen[action.pk] = (ws.title, number)
+                    blocks.append(block)
+            if d or e:
+                _add_paragraph(ws.title, number, block, d, e, result)
+    return blocks
+
+
+def _match_action(chapter, cells, policy_starts, actions, labels):
+    """(action, problems) for the first row of an action; the action is None when the row
+    names none."""
+    recommendations, policy_text, action_text, departments = cells
+    headers = SHIRYO2_HEADERS
+    policy_mark = policy_text.split("\n")[0]
+    action_mark = action_text.split("\n")[0]
+    policy_number = _number_of(policy_mark, policy_letter, POLICY_NUMBERS)
+    if policy_number is None:
+        return None, [BAD_KEY.format(column=headers[1], value=policy_mark)]
+    action_number = _number_of(action_mark, action_letter, ACTION_NUMBERS)
+    if action_number is None:
+        return None, [BAD_KEY.format(column=headers[2], value=action_mark)]
+    action = actions.get((chapter.pk, policy_number, action_number))
+    if action is None:
+        reference = f"{chapter.mark}{policy_letter(policy_number)}{action_letter(action_number)}"
+        return None, [UNKNOWN_ROW.format(reference=reference)]
+    problems = []
+    # The 取組方針 cells are checked once, on the row where they start.
+    if policy_starts and recommendations != recommendations_cell(action.policy):
+        problems.append(READ_ONLY_CHANGED.format(column=headers[0]))
+    if policy_starts and policy_text != clean_text(policy_cell(action.policy)):
+        problems.append(READ_ONLY_CHANGED.format(column=headers[1]))
+    if action_text != clean_text(action_cell(action)):
+        problems.append(READ_ONLY_CHANGED.format(column=headers[2]))
+    problems.append(
+        _organization_problem(
+            departments, action.departments.all(), headers[5], labels, action.department_note
+        )
+    )
+    return action, [p for p in problems if p]
+
+
+def _add_paragraph(sheet, number, block, text, mark, result):
+    if block is None:
+        result.error(sheet, number, STATUS_WITHOUT_ACTION)
+        return
+    value = unicodedata.normalize("NFKC", mark).strip().upper()
+    problem = _too_long(text, SHIRYO2_HEADERS[3])
+    if not mark:
+        problem = MISSING_CLASSIFICATION
+    elif value not in Classification.values:
+        problem = BAD_CLASSIFICATION.format(value=mark)
+    if problem:
+        result.error(sheet, number, problem)
+        block.action = None  # nothing of this action is written
+    elif block.action is not None:
+        block.paragraphs.append((text, value))
+
+
+def _stored(report):
+    """The report's paragraphs as (text, classification), texts as stored."""
+    if report is None:
+        return []
+    statuses = sorted(report.statuses.all(), key=lambda s: s.position)
+    return [(s.text, s.classification) for s in statuses]
+
+
+def _cleaned(paragraphs):
+    return [(clean_text(text), classification) for text, classification in paragraphs]
+
+
+def _check_shiryo2(blocks, period, user, reports, result):
+    blocks = [b for b in blocks if b.action is not None]
+    in_file = {b.action.pk: b.paragraphs for b in blocks if not b.action.repost_of_id}
+    changes = []
+    for block in blocks:
+        action = block.action
+        if action.repost_of_id:
+            # The original holds the 実施状況; the 【再掲】 rows must show it, before or after this
+            # import, and are never written.
+            original = action.repost_of
+            stored = _stored(reports.get(original.pk))
+            shown = [
+                _cleaned(repost_paragraphs(in_file.get(original.pk, stored))),
+                _cleaned(repost_paragraphs(stored)),
+            ]
+            if block.paragraphs not in shown:
+                message = REPOST_EDITED.format(original=original.reference)
+                result.error(block.sheet, block.row, message)
+            else:
+                result.rows.append(RowOutcome(block.sheet, block.row, action.reference, UNCHANGED))
+            continue
+        report = reports.get(action.pk)
+        if report is None:
+            status, report = NEW, ActionReport(period=period, action=action)
+        else:
+            status = UNCHANGED if _cleaned(_stored(report)) == block.paragraphs else CHANGED
+        if status != UNCHANGED:
+            perm = "recommendations.change_actionreport"
+            _allowed(user, perm, report, action.reference, block.sheet, block.row, result)
+        result.rows.append(RowOutcome(block.sheet, block.row, action.reference, status))
+        changes.append((status, report, block.paragraphs))
+    return changes
+
+
+def _write_shiryo2(changes, user):
+    """Stamp the reports, then bring their paragraphs in line with the file: paragraphs are
+    updated in place by position (so their history shows what changed), new ones created and
+    the surplus deleted."""
+    _write([(s, report, {}) for s, report, _ in changes], ActionReport, [], user)
+    created, updated = [], []
+    for status, report, paragraphs in changes:
+        if status == UNCHANGED:
+            continue
+        existing = (
+            sorted(report.statuses.all(), key=lambda s: s.position) if status == CHANGED else []
+        )
+        for position, (text, classification) in enumerate(paragraphs, start=1):
+            if position > len(existing):
+                created.append(
+                    ImplementationStatus(
+                        report=report, position=position, text=text, classification=classification
+                    )
+                )
+                continue
+            current = existing[position - 1]
+            if (current.position, clean_text(current.text), current.classification) != (
+                position,
+                text,
+                classification,
+            ):
+                current.position, current.text = position, text
+                current.classification = classification
+                updated.append(current)
+        for surplus in existing[len(paragraphs) :]:
+            surplus._history_user = user
+            surplus._change_reason = CHANGE_REASON
+            surplus.delete()
+    history = {"default_user": user, "default_change_reason": CHANGE_REASON}
+    if created:
+        bulk_create_with_history(created, ImplementationStatus, **history)
+    if updated:
+        fields = ["position", "text", "classification"]
+        bulk_update_with_history(updated, ImplementationStatus, fields, **history)

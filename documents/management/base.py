@@ -1,0 +1,87 @@
+"""What the document commands share: finding the period and the user, printing an import."""
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from documents.imports import STATUS_LABELS
+from reporting.models import ReportingPeriod
+
+UNKNOWN_PERIOD = "報告期間「{code}」がありません。"
+NO_CURRENT_PERIOD = "現在の報告期間がありません。--period で報告期間のコードを指定してください。"
+UNKNOWN_USER = "利用者「{username}」がありません。"
+NO_SUPERUSER = "管理者（スーパーユーザー）がいません。--user で利用者を指定してください。"
+NO_FILE = "ファイル「{path}」がありません。"
+IMPORT_FAILED = "取込みを中止しました（エラー {count} 件）。何も書き込んでいません。"
+DRY_RUN_DONE = "確認のみ（--dry-run）のため、何も書き込んでいません。"
+IMPORT_DONE = "取り込みました。"
+
+
+def find_period(code):
+    if code:
+        period = ReportingPeriod.objects.filter(code=code).first()
+        if period is None:
+            raise CommandError(UNKNOWN_PERIOD.format(code=code))
+        return period
+    period = ReportingPeriod.objects.filter(is_current=True).first()
+    if period is None:
+        raise CommandError(NO_CURRENT_PERIOD)
+    return period
+
+
+def find_user(username):
+    User = get_user_model()
+    if username:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(UNKNOWN_USER.format(username=username))
+        return user
+    user = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    if user is None:
+        raise CommandError(NO_SUPERUSER)
+    return user
+
+
+class ExportCommand(BaseCommand):
+    document = ""  # 資料2 / 資料3
+    write = None  # staticmethod(write_shiryo2 / write_shiryo3)
+
+    def add_arguments(self, parser):
+        parser.add_argument("out", help="書き出す .xlsx ファイル")
+        parser.add_argument("--period", help="報告期間のコード（省略すると現在の期間）")
+
+    def handle(self, *args, out, period, **options):
+        period = find_period(period)
+        self.write(period, out)
+        self.stdout.write(f"{period}の{self.document}を {out} に書き出しました。")
+
+
+class ImportCommand(BaseCommand):
+    document = ""
+    run = None  # staticmethod(import_shiryo2 / import_shiryo3)
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="取り込む .xlsx ファイル（このシステムで出力したもの）")
+        parser.add_argument("--period", required=True, help="取り込む報告期間のコード")
+        parser.add_argument("--dry-run", action="store_true", help="確認だけして書き込まない")
+        parser.add_argument(
+            "--user", help="取り込む利用者（履歴に残ります。省略すると最初の管理者）"
+        )
+
+    def handle(self, *args, file, period, dry_run, user, **options):
+        period = find_period(period)
+        user = find_user(user)
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(NO_FILE.format(path=file))
+        result = self.run(file=path, period=period, user=user, dry_run=dry_run)
+        counts = "、".join(
+            f"{label} {result.counts[status]} 件" for status, label in STATUS_LABELS.items()
+        )
+        self.stdout.write(f"{period}の{self.document}: {counts}")
+        for error in result.errors:
+            self.stderr.write(str(error))
+        if result.errors:
+            raise CommandError(IMPORT_FAILED.format(count=len(result.errors)))
+        self.stdout.write(DRY_RUN_DONE if dry_run else IMPORT_DONE)

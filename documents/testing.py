@@ -1,0 +1,61 @@
+"""Helpers for the tests of the document exports and imports (tests/test_*shiryo*.py,
+tests/test_document_roundtrip.py)."""
+
+import io
+
+import openpyxl
+
+from initiatives.models import ProgressEntry
+from recommendations.models import ActionReport, ImplementationStatus
+
+
+def to_bytes(workbook):
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def reload(data, read_only=False):
+    """The workbook as a user's Excel (or our import) reads the saved file."""
+    return openpyxl.load_workbook(io.BytesIO(data), read_only=read_only, data_only=True)
+
+
+def values(ws):
+    """Every cell value of a sheet, row by row."""
+    return [list(row) for row in ws.iter_rows(values_only=True)]
+
+
+def find_row(ws, column, value, start=1):
+    """The first row number at or below `start` whose cell in `column` (1-based) is `value`."""
+    for number, row in enumerate(ws.iter_rows(min_row=start, values_only=True), start=start):
+        if row[column - 1] == value:
+            return number
+    raise AssertionError(f"{value!r} がシート「{ws.title}」の {column} 列にありません。")
+
+
+def merged(ws):
+    return {str(r) for r in ws.merged_cells.ranges}
+
+
+def database_snapshot():
+    """Everything an import may write, with its history, to prove that nothing was written."""
+    return {
+        "entries": sorted(
+            ProgressEntry.objects.values_list(
+                "pk", "period_id", "initiative_id", "results", "plans", "version"
+            )
+        ),
+        "reports": sorted(
+            ActionReport.objects.values_list("pk", "period_id", "action_id", "version")
+        ),
+        "statuses": sorted(
+            ImplementationStatus.objects.values_list(
+                "pk", "report_id", "position", "text", "classification"
+            )
+        ),
+        "history": [
+            ProgressEntry.history.count(),
+            ActionReport.history.count(),
+            ImplementationStatus.history.count(),
+        ],
+    }

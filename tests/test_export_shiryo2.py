@@ -1,0 +1,279 @@
+"""資料2 as xlsx: the cells the committee reads, checked against the seeded database."""
+
+import datetime
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from documents.exports import export_shiryo2
+from documents.management.base import UNKNOWN_PERIOD
+from documents.testing import find_row, merged, reload, to_bytes, values
+from portal.marks import REPOST_MARK
+from portal.synthetic import multiply_seed
+from recommendations.models import (
+    CLASSIFICATION_INTRO,
+    Action,
+    Chapter,
+    Classification,
+    ImplementationStatus,
+    VerificationReport,
+)
+from reporting.models import ReportingPeriod
+
+pytestmark = pytest.mark.django_db
+
+HEADERS = ["該当提言", "取組方針", "具体的な取組内容（想定を含む）", "実施状況", "区分", "担当部"]
+
+
+@pytest.fixture
+def period():
+    return ReportingPeriod.objects.get(code="R5H1")
+
+
+@pytest.fixture(scope="module")
+def seed_export(django_db_setup, django_db_blocker):
+    """The export of the seeded current period, made and loaded once for the tests that only
+    read it (each test's own changes are rolled back, so they never reach it)."""
+    with django_db_blocker.unblock():
+        return exported(ReportingPeriod.objects.get(code="R5H1"))
+
+
+def exported(period):
+    return reload(to_bytes(export_shiryo2(period)))
+
+
+def action(chapter, policy, number):
+    return Action.objects.get(policy__chapter__number=chapter, policy__number=policy, number=number)
+
+
+def statuses(period, action):
+    return list(
+        ImplementationStatus.objects.filter(report__period=period, report__action=action).order_by(
+            "position"
+        )
+    )
+
+
+def header_row(ws):
+    return find_row(ws, 1, "該当提言")
+
+
+def action_row(ws, action):
+    """The first row of an action: its cell starts with its letter and its (original's) text."""
+    start = header_row(ws)
+    for number, row in enumerate(ws.iter_rows(min_row=start, values_only=True), start=start):
+        if row[2] and row[2].startswith(f"{action.mark}\n{action.source.text}"):
+            return number
+    raise AssertionError(action.reference)
+
+
+def test_document_title_mark_meeting_and_note_on_every_sheet(seed_export):
+    report = VerificationReport.objects.get()
+    for ws in seed_export.worksheets:
+        assert ws["A1"].value == report.document_title == "今後の取組方針について"
+        assert ws["F1"].value == "資料２"
+        assert ws["A2"].value == report.meeting == "Ｒ2.5.13\u3000対策推進本部会議"
+        assert ws["A3"].value == report.note
+
+
+def test_one_sheet_per_chapter_with_its_heading_and_recommendations(seed_export):
+    workbook = seed_export
+    chapters = list(Chapter.objects.order_by("number"))
+    assert workbook.sheetnames == ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)"]
+    for ws, chapter in zip(workbook.worksheets, chapters, strict=True):
+        assert ws["A4"].value == f"({chapter.number}) {chapter.title}"
+        assert ws["A5"].value == "検証報告書における提言"
+        recommendations = [f"{r.mark} {r.text}" for r in chapter.recommendations.all()]
+        assert ws["A6"].value.split("\n") == recommendations
+        assert [c.value for c in ws[8]] == HEADERS
+    assert workbook["(1)"]["A6"].value.startswith(
+        "① 区及び生活圏を単位とした支援体制の強化の必要性\n"
+    )
+
+
+def test_one_row_per_paragraph_with_the_action_merged_over_them(period, seed_export):
+    ws = seed_export["(3)"]
+    several = action(3, 3, 1)  # (3)ウ(ｱ)
+    paragraphs = statuses(period, several)
+    assert len(paragraphs) == 4
+    first = action_row(ws, several)
+    last = first + len(paragraphs) - 1
+    assert [ws.cell(r, 4).value for r in range(first, last + 1)] == [p.text for p in paragraphs]
+    assert [ws.cell(r, 5).value for r in range(first, last + 1)] == [
+        Classification(p.classification).mark for p in paragraphs
+    ]
+    assert {f"C{first}:C{last}", f"F{first}:F{last}"} <= merged(ws)
+    assert ws.cell(first, 3).value == f"(ｱ)\n{several.text}"
+
+
+def test_single_paragraph_action_cell_by_cell(period, seed_export):
+    ws = seed_export["(1)"]
+    first = action(1, 1, 1)  # (1)ア(ｱ)
+    row = action_row(ws, first)
+    assert row == header_row(ws) + 1
+    [paragraph] = statuses(period, first)
+    assert ws.cell(row, 1).value == "①"
+    assert ws.cell(row, 2).value == f"ア\n{first.policy.text}"
+    assert (
+        ws.cell(row, 3).value
+        == "(ｱ)\n\u3000子育て世代包括支援センターの機能を強化するため、母子保健相談員を配置する。"
+    )
+    assert ws.cell(row, 4).value == paragraph.text
+    assert ws.cell(row, 4).value.startswith("\u3000令和２年４月から、全区に１名づつ母子保健相談員")
+    assert ws.cell(row, 5).value == "Ａ"
+    assert ws.cell(row, 5).alignment.horizontal == "center"
+    # Departments one a line in the organisation's order (the document prints 子 before 保).
+    assert ws.cell(row, 6).value == "保）保健所\n子）児童相談所\n区）保健福祉部"
+
+
+def test_policy_cells_are_merged_over_all_rows_of_their_actions(period, seed_export):
+    ws = seed_export["(1)"]
+    policy = action(1, 1, 1).policy
+    rows = sum(max(1, len(statuses(period, a))) for a in policy.actions.all())
+    first = header_row(ws) + 1
+    assert rows == 5
+    assert {f"A{first}:A{first + rows - 1}", f"B{first}:B{first + rows - 1}"} <= merged(ws)
+    assert ws.cell(first + rows, 2).value.startswith("イ\n")
+
+
+def test_department_note_on_its_own_line(seed_export):
+    ws = seed_export["(2)"]
+    noted = action(2, 1, 2)  # (2)ア(ｲ)
+    assert ws.cell(action_row(ws, noted), 6).value == "区）保健福祉部\n（■■区の独自取組例）"
+
+
+def test_classification_without_text(seed_export):
+    ws = seed_export["(1)"]
+    row = action_row(ws, action(1, 1, 4))  # (1)ア(ｴ): Ｃ without a description
+    assert (ws.cell(row, 4).value, ws.cell(row, 5).value) == (None, "Ｃ")
+
+
+def test_repost_shows_its_originals_text_and_status_with_the_mark(period, seed_export):
+    ws = seed_export["(3)"]
+    repost = action(3, 1, 1)  # (3)ア(ｱ) repeats (1)イ(ｳ)
+    assert repost.repost_of == action(1, 2, 3)
+    original = statuses(period, repost.repost_of)
+    row = action_row(ws, repost)
+    assert ws.cell(row, 3).value == f"(ｱ)\n{repost.repost_of.text}{REPOST_MARK}"
+    assert [ws.cell(row + i, 4).value for i in range(len(original))] == [
+        p.text + REPOST_MARK for p in original
+    ]
+    assert [ws.cell(row + i, 5).value for i in range(len(original))] == ["Ａ"] * len(original)
+    # Its own departments, not its original's.
+    assert ws.cell(row, 6).value == "子）児童相談所\n区）保健福祉部"
+
+
+def test_repost_of_a_classification_without_text_keeps_the_cell_empty(period, seed_export):
+    ws = seed_export["(3)"]
+    repost = action(3, 1, 2)  # (3)ア(ｲ) repeats (1)イ(ｴ): Ｂ without a description
+    [paragraph] = statuses(period, repost.repost_of)
+    assert paragraph.text == ""
+    row = action_row(ws, repost)
+    assert (ws.cell(row, 4).value, ws.cell(row, 5).value) == (None, "Ｂ")
+
+
+def test_legend_quoted_under_the_table(seed_export):
+    legend = "\n".join([CLASSIFICATION_INTRO, *Classification.labels])
+    assert legend.endswith("\nＤ：中期的・段階的に検討する項目")
+    for ws in seed_export.worksheets:
+        rows = values(ws)
+        assert rows[-1][0] == legend
+        assert rows[-2] == [None] * 6  # a blank row between the table and the legend
+        assert rows[-3][4] in "ＡＢＣＤ"  # the table's last row
+
+
+def test_only_the_given_periods_status(period):
+    first = action(1, 1, 1)
+    [paragraph] = statuses(period, first)
+    paragraph.text = "令和５年度上半期の実施状況"
+    paragraph.classification = "B"
+    paragraph.save()
+    ws = exported(period)["(1)"]
+    row = action_row(ws, first)
+    assert (ws.cell(row, 4).value, ws.cell(row, 5).value) == ("令和５年度上半期の実施状況", "Ｂ")
+    old = ReportingPeriod.objects.get(code="R2-05")
+    [document] = statuses(old, first)
+    ws = exported(old)["(1)"]
+    assert (ws.cell(row, 4).value, ws.cell(row, 5).value) == (document.text, "Ａ")
+
+
+def test_actions_without_a_report_in_the_period_have_one_empty_row(period):
+    empty = ReportingPeriod.objects.create(
+        code="R5H2",
+        name="令和５年度下半期",
+        results_until=datetime.date(2024, 3, 31),
+        plans_from=datetime.date(2024, 4, 1),
+    )
+    workbook = exported(empty)
+    rows = []
+    for ws in workbook.worksheets:
+        table = values(ws)[header_row(ws) :]
+        rows += table[: table.index([None] * 6)]
+    assert len(rows) == Action.objects.count()
+    assert all(row[2] and row[3] is None and row[4] is None for row in rows)
+
+
+def test_print_settings(seed_export):
+    for ws in seed_export.worksheets:
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.page_setup.paperSize == 9  # A4
+        assert ws.page_setup.fitToWidth == 1
+        assert ws.page_setup.fitToHeight == 0
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+        row = header_row(ws)
+        assert ws.print_title_rows == f"${row}:${row}"
+        assert ws.freeze_panes == f"A{row + 1}"
+        cell = ws.cell(row + 1, 4)
+        assert cell.alignment.wrap_text is True
+        assert cell.border.top.style == cell.border.right.style == "thin"
+
+
+@pytest.mark.parametrize("text", ["=cmd|' /C calc'!A0", "+1", "-1", "@A1", "\tx"])
+def test_formula_like_status_is_written_as_text(period, text):
+    [paragraph] = statuses(period, action(1, 1, 1))
+    paragraph.text = text
+    paragraph.save()
+    data = to_bytes(export_shiryo2(period))
+    ws = reload(data)["(1)"]
+    cell = ws.cell(header_row(ws) + 1, 4)
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True)
+    read_only = reload(data, read_only=True)["(1)"]
+    row = next(read_only.iter_rows(min_row=cell.row, max_row=cell.row))
+    assert (row[3].value, row[3].data_type) == (text, "s")
+
+
+def test_query_count_does_not_grow_with_the_rows(period):
+    with CaptureQueriesContext(connection) as seed_size:
+        rows = sum(ws.max_row for ws in export_shiryo2(period).worksheets)
+    multiply_seed(2)
+    with CaptureQueriesContext(connection) as double_size:
+        workbook = export_shiryo2(period)
+    assert sum(ws.max_row for ws in workbook.worksheets) > rows + 60
+    assert len(double_size) == len(seed_size)
+
+
+def test_command_writes_the_period_given(tmp_path):
+    out = tmp_path / "資料2.xlsx"
+    call_command("export_shiryo2", str(out), "--period", "R2-05")
+    ws = reload(out.read_bytes())["(1)"]
+    assert ws["A1"].value == "今後の取組方針について"
+    first = action(1, 1, 1)
+    [paragraph] = statuses(ReportingPeriod.objects.get(code="R2-05"), first)
+    assert ws.cell(header_row(ws) + 1, 4).value == paragraph.text
+
+
+def test_command_writes_the_current_period_by_default(tmp_path, period):
+    [paragraph] = statuses(period, action(1, 1, 1))
+    paragraph.text = "現在の期間の実施状況"
+    paragraph.save()
+    out = tmp_path / "資料2.xlsx"
+    call_command("export_shiryo2", str(out))
+    ws = reload(out.read_bytes())["(1)"]
+    assert ws.cell(header_row(ws) + 1, 4).value == "現在の期間の実施状況"
+
+
+def test_command_refuses_an_unknown_period(tmp_path):
+    with pytest.raises(CommandError, match=UNKNOWN_PERIOD.format(code="R9H9")):
+        call_command("export_shiryo2", str(tmp_path / "x.xlsx"), "--period", "R9H9")

@@ -1,0 +1,401 @@
+"""Importing 資料2 from xlsx: 実施状況 paragraphs and 区分 per action, all or nothing."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from documents import imports
+from documents.exports import export_shiryo2
+from documents.imports import (
+    BAD_CLASSIFICATION,
+    DUPLICATE_ROW,
+    HEADERS_WRONG,
+    HEADING_UNKNOWN,
+    MAX_TEXT_LENGTH,
+    MISSING_CLASSIFICATION,
+    READ_ONLY_CHANGED,
+    REPOST_EDITED,
+    ROWS_AFTER_TABLE,
+    STATUS_WITHOUT_ACTION,
+    TEXT_TOO_LONG,
+    UNKNOWN_ORGANIZATION,
+    UNKNOWN_ROW,
+    import_shiryo2,
+)
+from documents.management.base import IMPORT_FAILED
+from documents.testing import database_snapshot, find_row, to_bytes
+from portal.marks import REPOST_MARK
+from recommendations.models import Action, ActionReport, ImplementationStatus
+from reporting.models import ReportingPeriod
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def period():
+    return ReportingPeriod.objects.get(code="R5H1")
+
+
+@pytest.fixture
+def empty_period(period):
+    return ReportingPeriod.objects.create(
+        code="R5H1-2",
+        name="令和５年度上半期（再）",
+        results_until=period.results_until,
+        plans_from=period.plans_from,
+    )
+
+
+def action(chapter, policy, number):
+    return Action.objects.get(policy__chapter__number=chapter, policy__number=policy, number=number)
+
+
+def paragraphs(period, action):
+    return list(
+        ImplementationStatus.objects.filter(report__period=period, report__action=action)
+        .order_by("position")
+        .values_list("text", "classification")
+    )
+
+
+def action_row(ws, action):
+    start = find_row(ws, 1, "該当提言")
+    for number, row in enumerate(ws.iter_rows(min_row=start, values_only=True), start=start):
+        if row[2] and row[2].startswith(f"{action.mark}\n{action.source.text}"):
+            return number
+    raise AssertionError(action.reference)
+
+
+def refused(period, user, data, message, *, sheet=None, row=None):
+    before = database_snapshot()
+    result = import_shiryo2(file=data, period=period, user=user)
+    assert [e.message for e in result.errors] == [message]
+    if sheet is not None:
+        assert (result.errors[0].sheet, result.errors[0].row) == (sheet, row)
+    assert database_snapshot() == before
+    return result
+
+
+# -- What is written ----------
+
+
+def test_importing_the_export_changes_nothing(period, admin_user):
+    before = database_snapshot()
+    result = import_shiryo2(file=to_bytes(export_shiryo2(period)), period=period, user=admin_user)
+    assert result.ok
+    assert result.counts == {"new": 0, "changed": 0, "unchanged": Action.objects.count()}
+    assert database_snapshot() == before
+
+
+def test_a_changed_paragraph_and_classification_are_written(period, admin_user):
+    workbook = export_shiryo2(period)
+    ws = workbook["(1)"]
+    target = action(1, 1, 2)  # (1)ア(ｲ), two paragraphs
+    row = action_row(ws, target)
+    ws.cell(row + 1, 4).value = "\u3000課内会議で支援方針を共有した。"
+    ws.cell(row + 1, 5).value = "Ｂ"
+    report = ActionReport.objects.get(period=period, action=target)
+
+    result = import_shiryo2(file=to_bytes(workbook), period=period, user=admin_user)
+
+    assert result.ok
+    assert [(r.sheet, r.row, r.reference) for r in result.rows if r.status == "changed"] == [
+        ("(1)", row, "(1)ア(ｲ)")
+    ]
+    assert paragraphs(period, target) == [
+        (ws.cell(row, 4).value, "A"),
+        ("\u3000課内会議で支援方針を共有した。", "B"),
+    ]
+    changed = ImplementationStatus.objects.get(report=report, position=2)
+    latest = changed.history.latest()
+    assert (latest.history_user, latest.history_type) == (admin_user, "~")
+    assert latest.history_change_reason == imports.CHANGE_REASON
+    report_before = report.version
+    report.refresh_from_db()
+    assert (report.version, report.updated_by) == (report_before + 1, admin_user)
+    assert report.history.latest().history_user == admin_user
+
+
+def test_a_cleared_paragraph_is_deleted_with_history(period, admin_user):
+    workbook = export_shiryo2(period)
+    ws = workbook["(1)"]
+    target = action(1, 1, 2)
+    row = action_row(ws, target)
+    ws.cell(row + 1, 4).value = ws.cell(row + 1, 5).value = None
+    first = paragraphs(period, target)[0]
+    report = ActionReport.objects.get(period=period, action=target)
+    deleted = ImplementationStatus.objects.get(report=report, position=2)
+
+    result = import_shiryo2(file=to_bytes(workbook), period=period, user=admin_user)
+
+    # The cleared row is empty (its merged cells hold their text in the first row only); the
+    # rows below it are still read.
+    assert result.counts == {"new": 0, "changed": 1, "unchanged": 69}
+    assert paragraphs(period, target) == [first]
+    record = ImplementationStatus.history.filter(id=deleted.pk).latest()
+    assert (record.history_type, record.history_user) == ("-", admin_user)
+
+
+def test_half_width_and_lower_case_classifications_are_accepted(period, admin_user):
+    workbook = export_shiryo2(period)
+    ws = workbook["(1)"]
+    target = action(1, 1, 1)
+    ws.cell(action_row(ws, target), 5).value = " d "
+    assert import_shiryo2(file=to_bytes(workbook), period=period, user=admin_user).ok
+    assert paragraphs(period, target)[0][1] == "D"
+
+
+def test_dry_run_writes_nothing(period, admin_user):
+    workbook = export_shiryo2(period)
+    ws = workbook["(1)"]
+    ws.cell(action_row(ws, action(1, 1, 1)), 5).value = "Ｃ"
+    before = database_snapshot()
+    result = import_shiryo2(file=to_bytes(workbook), period=period, user=admin_user, dry_run=True)
+    assert result.counts == {"new": 0, "changed": 1, "unchanged": 69}
+    assert database_snapshot() == before
+
+
+def test_importing_into_an_empty_period_creates_its_reports(period, empty_period, admin_user):
+    result = import_shiryo2(
+        file=to_bytes(export_shiryo2(period)), period=empty_period, user=admin_user
+    )
+    originals = Action.objects.filter(repost_of=None)
+    # 【再掲】 actions have no report of their own: their rows write nothing.
+    assert result.counts == {"new": originals.count(), "changed": 0, "unchanged": 6}
+    for original in originals:
+        assert paragraphs(empty_period, original) == paragraphs(period, original)
+    report = ActionReport.objects.get(period=empty_period, action=action(3, 3, 1))
+    assert [s.history.get().history_user for s in report.statuses.all()] == [admin_user] * 4
+
+
+def test_an_action_without_status_gets_an_empty_report(period, empty_period, admin_user):
+    result = import_shiryo2(
+        file=to_bytes(export_shiryo2(empty_period)), period=empty_period, user=admin_user
+    )
+    assert result.ok
+    assert ActionReport.objects.filter(period=empty_period).count() == 64
+    assert not ImplementationStatus.objects.filter(report__period=empty_period).exists()
+
+
+def test_the_original_holds_the_status_of_a_repost(period, admin_user):
+    workbook = export_shiryo2(period)
+    ws = workbook["(1)"]
+    original = action(1, 2, 3)  # (1)イ(ｳ), repeated as (3)ア(ｱ)
+    ws.cell(action_row(ws, original), 5).value = "Ｂ"
+    result = import_shiryo2(file=to_bytes(workbook), period=period, user=admin_user)
+    assert result.ok
+    assert [r.reference for r in result.rows if r.status == "changed"] == ["(1)イ(ｳ)"]
+    assert paragraphs(period, original)[0][1] == "B"
+    assert not ActionReport.objects.filter(action__repost_of__isnull=False).exists()
+
+
+def test_editing_a_repost_is_refused(period, admin_user):
+    workbook = export_shiryo2(period)
+    ws = workbook["(3)"]
+    row = action_row(ws, action(3, 1, 1))
+    ws.cell(row, 4).value = "\u3000再掲の行だけを書き換えた。" + REPOST_MARK
+    refused(
+        period,
+        admin_user,
+        to_bytes(workbook),
+        REPOST_EDITED.format(original="(1)イ(ｳ)"),
+        sheet="(3)",
+        row=row,
+    )
+
+
+def test_a_row_the_user_may_not_change_is_refused(period):
+    outsider = get_user_model().objects.create_user("outsider", password="x")
+    workbook = export_shiryo2(period)
+    ws = workbook["(1)"]
+    row = action_row(ws, action(1, 1, 1))
+    ws.cell(row, 4).value = "権限のない変更"
+    refused(
+        period,
+        outsider,
+        to_bytes(workbook),
+        "(1)ア(ｱ): この行を変更する権限がありません。",
+        sheet="(1)",
+        row=row,
+    )
+
+
+def test_permission_is_asked_about_each_new_report(period, empty_period, admin_user, monkeypatch):
+    asked = []
+
+    def has_perm(perm, obj=None):
+        asked.append((perm, obj))
+        return True
+
+    monkeypatch.setattr(admin_user, "has_perm", has_perm)
+    import_shiryo2(
+        file=to_bytes(export_shiryo2(period)), period=empty_period, user=admin_user, dry_run=True
+    )
+    assert len(asked) == 64
+    perm, obj = asked[0]
+    assert perm == "recommendations.change_actionreport"
+    assert (obj.pk, obj.period, obj.action) == (None, empty_period, action(1, 1, 1))
+
+
+# -- Refused content ----------
+
+
+@pytest.mark.parametrize("mark", ["E", "Ａ又はＢ", "1"])
+def test_classification_outside_a_to_d(period, admin_user, mark):
+    workbook = export_shiryo2(period)
+    ws = workbook["(2)"]
+    row = action_row(ws, action(2, 1, 1))
+    ws.cell(row, 5).value = mark
+    message = BAD_CLASSIFICATION.format(value=mark)
+    refused(period, admin_user, to_bytes(workbook), message, sheet="(2)", row=row)
+
+
+def test_status_text_without_classification(period, admin_user):
+    workbook = export_shiryo2(period)
+    ws = workbook["(1)"]
+    row = action_row(ws, action(1, 1, 1))
+    ws.cell(row, 5).value = None
+    refused(period, admin_user, to_bytes(workbook), MISSING_CLASSIFICATION, sheet="(1)", row=row)
+
+
+def test_status_text_over_the_limit(period, admin_user):
+    workbook = export_shiryo2(period)
+    ws = workbook["(1)"]
+    row = action_row(ws, action(1, 1, 1))
+    ws.cell(row, 4).value = "あ" * (MAX_TEXT_LENGTH + 1)
+    message = TEXT_TOO_LONG.format(
+        column="実施状況", length=MAX_TEXT_LENGTH + 1, limit=MAX_TEXT_LENGTH
+    )
+    refused(period, admin_user, to_bytes(workbook), message, sheet="(1)", row=row)
+
+
+def test_unknown_department_label(period, admin_user):
+    workbook = export_shiryo2(period)
+    ws = workbook["(1)"]
+    row = action_row(ws, action(1, 1, 1))
+    ws.cell(row, 6).value = "保）保健所\n子）存在しない部"
+    message = UNKNOWN_ORGANIZATION.format(column="担当部", label="子）存在しない部")
+    refused(period, admin_user, to_bytes(workbook), message, sheet="(1)", row=row)
+
+
+def test_departments_cannot_be_changed_by_import(period, admin_user):
+    workbook = export_shiryo2(period)
+    ws = workbook["(2)"]
+    row = action_row(ws, action(2, 1, 2))  # 区）保健福祉部 + （■■区の独自取組例）
+    ws.cell(row, 6).value = "区）保健福祉部"
+    message = READ_ONLY_CHANGED.format(column="担当部")
+    refused(period, admin_user, to_bytes(workbook), message, sheet="(2)", row=row)
+
+
+def test_action_text_cannot_be_changed_by_import(period, admin_user):
+    workbook = export_shiryo2(period)
+    ws = workbook["(1)"]
+    row = action_row(ws, action(1, 1, 1))
+    ws.cell(row, 3).value = "(ｱ)\n\u3000書き換えた取組内容"
+    message = READ_ONLY_CHANGED.format(column="具体的な取組内容（想定を含む）")
+    refused(period, admin_user, to_bytes(workbook), message, sheet="(1)", row=row)
+
+
+def test_unknown_action_letter(period, admin_user):
+    workbook = export_shiryo2(period)
+    ws = workbook["(1)"]
+    row = action_row(ws, action(1, 1, 4))
+    ws.cell(row, 3).value = ws.cell(row, 3).value.replace("(ｴ)", "(ｻ)")
+    refused(
+        period,
+        admin_user,
+        to_bytes(workbook),
+        UNKNOWN_ROW.format(reference="(1)ア(ｻ)"),
+        sheet="(1)",
+        row=row,
+    )
+
+
+def test_duplicated_action(period, admin_user):
+    workbook = export_shiryo2(period)
+    ws = workbook["(7)"]
+    first = action_row(ws, action(7, 1, 1))
+    # The empty row between the table and the legend.
+    blank = next(r for r in range(first, ws.max_row) if not any(c.value for c in ws[r]))
+    for column in range(1, 7):
+        ws.cell(blank, column).value = ws.cell(first, column).value
+    message = DUPLICATE_ROW.format(reference="(7)ア(ｱ)", sheet="(7)", row=first)
+    refused(period, admin_user, to_bytes(workbook), message, sheet="(7)", row=blank)
+
+
+def test_status_on_a_row_without_action(period, admin_user):
+    workbook = export_shiryo2(period)
+    ws = workbook["(7)"]
+    header = find_row(ws, 1, "該当提言")
+    ws.insert_rows(header + 1)
+    ws.cell(header + 1, 4).value = "取組のない実施状況"
+    ws.cell(header + 1, 5).value = "Ａ"
+    # insert_rows does not move merged ranges; chapter (7) has none in its table.
+    message = STATUS_WITHOUT_ACTION
+    refused(period, admin_user, to_bytes(workbook), message, sheet="(7)", row=header + 1)
+
+
+def test_rows_below_the_legend(period, admin_user):
+    workbook = export_shiryo2(period)
+    ws = workbook["(7)"]
+    below = ws.max_row + 1
+    ws.cell(below, 4).value = "凡例の下の実施状況"
+    ws.cell(below, 5).value = "Ａ"
+    refused(period, admin_user, to_bytes(workbook), ROWS_AFTER_TABLE, sheet="(7)", row=below)
+
+
+def test_wrong_headers(period, admin_user):
+    workbook = export_shiryo2(period)
+    ws = workbook["(4)"]
+    header = find_row(ws, 1, "該当提言")
+    ws.cell(header, 5).value = "分類"
+    message = HEADERS_WRONG.format(
+        expected="該当提言／取組方針／具体的な取組内容（想定を含む）／実施状況／区分／担当部",
+        found="該当提言／取組方針／具体的な取組内容（想定を含む）／実施状況／分類／担当部",
+    )
+    refused(period, admin_user, to_bytes(workbook), message, sheet="(4)", row=header)
+
+
+def test_unknown_chapter_heading(period, admin_user):
+    workbook = export_shiryo2(period)
+    workbook["(6)"]["A4"].value = "(8) 新しい項目"
+    message = HEADING_UNKNOWN.format(value="(8) 新しい項目", what="項目")
+    refused(period, admin_user, to_bytes(workbook), message, sheet="(6)", row=4)
+
+
+# -- The command ----------
+
+
+def test_command_imports_as_the_user_given(tmp_path, period, honbu, capsys, monkeypatch):
+    monkeypatch.setattr(type(honbu), "has_perm", lambda self, perm, obj=None: True)
+    workbook = export_shiryo2(period)
+    ws = workbook["(1)"]
+    target = action(1, 1, 1)
+    ws.cell(action_row(ws, target), 5).value = "Ｄ"
+    path = tmp_path / "資料2.xlsx"
+    path.write_bytes(to_bytes(workbook))
+    call_command("import_shiryo2", str(path), "--period", "R5H1", "--user", "honbu")
+    assert "新規 0 件、変更 1 件、変更なし 69 件" in capsys.readouterr().out
+    status = ImplementationStatus.objects.get(report__period=period, report__action=target)
+    assert (status.classification, status.history.latest().history_user) == ("D", honbu)
+
+
+def test_command_fails_on_errors_and_writes_nothing(tmp_path, period, capsys):
+    workbook = export_shiryo2(period)
+    ws = workbook["(1)"]
+    ws.cell(action_row(ws, action(1, 1, 1)), 4).value = "正しい変更"
+    ws.cell(action_row(ws, action(1, 1, 3)), 5).value = "Ｅ"
+    path = tmp_path / "資料2.xlsx"
+    path.write_bytes(to_bytes(workbook))
+    before = database_snapshot()
+    with pytest.raises(CommandError, match=IMPORT_FAILED.format(count=1)):
+        call_command("import_shiryo2", str(path), "--period", "R5H1")
+    assert BAD_CLASSIFICATION.format(value="Ｅ") in capsys.readouterr().err
+    assert database_snapshot() == before
+
+
+def test_command_needs_a_period(tmp_path, period):
+    path = tmp_path / "資料2.xlsx"
+    path.write_bytes(to_bytes(export_shiryo2(period)))
+    with pytest.raises(CommandError, match="--period"):
+        call_command("import_shiryo2", str(path))
