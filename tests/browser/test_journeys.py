@@ -300,7 +300,9 @@ def test_readme_screenshots(seeded_transactional_db, login, screenshots):
     assert (SCREENSHOTS / "shiryo2-list.png").stat().st_size > 0
 
 
-def test_hq_follows_a_dashboard_segment_to_the_same_rows(seeded_transactional_db, login, screenshots):
+def test_hq_follows_a_dashboard_segment_to_the_same_rows(
+    seeded_transactional_db, login, screenshots
+):
     """honbu opens the dashboard, clicks chapter (1)'s 区分Ｂ segment of the chart, and lands on
     the 資料2 list filtered to as many rows as the segment says."""
     honbu = login("honbu")
