@@ -292,14 +292,18 @@ def _fit_rows(ws, first_row, last_row):
 # -- 資料3 ----------
 
 
-def export_shiryo3(period):
-    """資料3 for `period`: one sheet per category, rows in document order."""
+def export_shiryo3(period, only=None):
+    """資料3 for `period`: one sheet per category, rows in document order. `only` (initiative
+    ids) keeps just those rows, as filtered on the list page; categories left empty are dropped."""
     workbook = _new_workbook()
     entries = {entry.initiative_id: entry for entry in ProgressEntry.objects.filter(period=period)}
     initiatives = {}
     for initiative in Initiative.objects.with_related():
-        initiatives.setdefault(initiative.category_id, []).append(initiative)
+        if only is None or initiative.pk in only:
+            initiatives.setdefault(initiative.category_id, []).append(initiative)
     for category in Category.objects.all():
+        if only is not None and category.pk not in initiatives:
+            continue
         ws = workbook.create_sheet(f"分類{category.number}")
         _write_shiryo3_sheet(ws, period, category, initiatives.get(category.pk, []), entries)
     return workbook
@@ -342,8 +346,10 @@ def write_shiryo3(period, out):
 # -- 資料2 ----------
 
 
-def export_shiryo2(period, report=None):
-    """資料2 for `period`: one sheet per chapter of `report` (by default the only one)."""
+def export_shiryo2(period, report=None, only=None):
+    """資料2 for `period`: one sheet per chapter of `report` (by default the only one). `only`
+    (ids of original actions) keeps just those actions and their 【再掲】 places, as filtered on
+    the list page; policies and chapters left empty are dropped."""
     report = report or VerificationReport.objects.order_by("pk").first()
     workbook = _new_workbook()
     if report is None:
@@ -365,12 +371,20 @@ def export_shiryo2(period, report=None):
         mark = Classification(classification).mark
         paragraphs.setdefault(action_id, []).append((text, mark))
     for chapter in chapters:
+        policies = [
+            (policy, [a for a in policy.actions.all() if only is None or a.source.pk in only])
+            for policy in chapter.policies.all()
+        ]
+        if only is not None:
+            policies = [(policy, actions) for policy, actions in policies if actions]
+            if not policies:
+                continue
         ws = workbook.create_sheet(chapter.mark)
-        _write_shiryo2_sheet(ws, report, chapter, paragraphs)
+        _write_shiryo2_sheet(ws, report, chapter, policies, paragraphs)
     return workbook
 
 
-def _write_shiryo2_sheet(ws, report, chapter, paragraphs):
+def _write_shiryo2_sheet(ws, report, chapter, policies, paragraphs):
     _set_up_page(ws, SHIRYO2_WIDTHS)
     _title(ws, report.document_title, SHIRYO2_MARK)
     _line(ws, 2, report.meeting, "資料・右寄せ")
@@ -382,9 +396,9 @@ def _write_shiryo2_sheet(ws, report, chapter, paragraphs):
     _line(ws, SHIRYO2_HEADING_ROW + 2, "\n".join(recommendations))
     _header(ws, SHIRYO2_HEADER_ROW, SHIRYO2_HEADERS)
     row = first = SHIRYO2_HEADER_ROW + 1
-    for policy in chapter.policies.all():
+    for policy, actions in policies:
         policy_start = row
-        for action in policy.actions.all() or [None]:
+        for action in actions or [None]:
             row = _write_action(ws, row, action, paragraphs)
         set_text(ws.cell(row=policy_start, column=1), recommendations_cell(policy))
         set_text(ws.cell(row=policy_start, column=2), policy_cell(policy))

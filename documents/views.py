@@ -1,1 +1,115 @@
-"""No pages yet: the documents are exported and imported with management commands."""
+"""Download 資料2 / 資料3 as the committee spreadsheets, and upload a filled-in copy."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from documents import uploads
+from documents.exports import export_shiryo2, export_shiryo3
+from documents.forms import DOCUMENTS, UploadForm
+from documents.imports import STATUS_LABELS, import_shiryo2, import_shiryo3
+from initiatives.selectors import filter_progress_entries
+from recommendations.selectors import filter_action_reports
+from reporting.access import may_view
+from reporting.models import ReportingPeriod
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NOT_FILTERS = {"period", "page"}
+IMPORTS = {"shiryo2": import_shiryo2, "shiryo3": import_shiryo3}
+LIST_PAGES = {"shiryo2": "recommendations:list", "shiryo3": "initiatives:list"}
+UPLOAD_EXPIRED = "確認した内容の有効期限が切れました。もう一度ファイルを選んでください。"
+
+
+def _filtered(params):
+    return any(value for key, value in params.items() if key not in NOT_FILTERS)
+
+
+def _xlsx(workbook, filename):
+    response = HttpResponse(content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    workbook.save(response)
+    return response
+
+
+def download_shiryo3(request):
+    """資料3 of the period in the query; with list filters, only the rows they select."""
+    if not may_view(request.user, "initiatives.view_progressentry"):
+        raise PermissionDenied
+    filterset = filter_progress_entries(request.GET, request)
+    only = None
+    if _filtered(request.GET):
+        only = set(filterset.qs.values_list("initiative_id", flat=True))
+    workbook = export_shiryo3(filterset.period, only=only)
+    suffix = "（絞り込み）" if only is not None else ""
+    return _xlsx(workbook, f"資料3_{filterset.period.name}{suffix}.xlsx")
+
+
+def download_shiryo2(request):
+    """資料2 of the period in the query; with list filters, only the actions they select."""
+    if not may_view(request.user, "recommendations.view_actionreport"):
+        raise PermissionDenied
+    filterset = filter_action_reports(request.GET, request)
+    only = None
+    if _filtered(request.GET):
+        only = set(filterset.qs.values_list("action_id", flat=True))
+    workbook = export_shiryo2(filterset.period, only=only)
+    suffix = "（絞り込み）" if only is not None else ""
+    return _xlsx(workbook, f"資料2_{filterset.period.name}{suffix}.xlsx")
+
+
+def upload(request):
+    """Choose a file and see what importing it would do; nothing is written yet."""
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        content = data["file"].read()
+        period = ReportingPeriod.objects.get(code=data["period"])
+        result = IMPORTS[data["document"]](
+            file=content, period=period, user=request.user, dry_run=True
+        )
+        token = uploads.keep(content) if result.ok else None
+        context = {
+            "form": form,
+            "result": result,
+            "document": data["document"],
+            "document_label": dict(DOCUMENTS)[data["document"]],
+            "period": period,
+            "token": token,
+            "labels": STATUS_LABELS,
+        }
+        return render(request, "documents/preview.html", context)
+    return render(request, "documents/upload.html", {"form": form})
+
+
+@require_POST
+def confirm(request):
+    """Import the file shown in the preview: all of it, or — if anything is now wrong — none."""
+    document = request.POST.get("document")
+    token = request.POST.get("token")
+    content = uploads.load(token)
+    period = ReportingPeriod.objects.filter(code=request.POST.get("period")).first()
+    if document not in IMPORTS or content is None or period is None:
+        messages.error(request, UPLOAD_EXPIRED)
+        return redirect("documents:upload")
+    result = IMPORTS[document](file=content, period=period, user=request.user)
+    if not result.ok:
+        context = {
+            "result": result,
+            "document": document,
+            "document_label": dict(DOCUMENTS)[document],
+            "period": period,
+            "labels": STATUS_LABELS,
+        }
+        return render(request, "documents/preview.html", context, status=400)
+    uploads.discard(token)
+    counts = result.counts
+    messages.success(
+        request,
+        f"{period.name}の{dict(DOCUMENTS)[document]}を取り込みました（新規 {counts['new']} 件・"
+        f"変更 {counts['changed']} 件・変更なし {counts['unchanged']} 件）。",
+    )
+    return redirect(f"{reverse(LIST_PAGES[document])}?period={period.code}")

@@ -8,5 +8,6 @@ urlpatterns = [
     path("shiryo2/", include("recommendations.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("public/", include("public.urls")),
+    path("documents/", include("documents.urls")),
     path("", include("reporting.urls")),
 ]

@@ -46,6 +46,11 @@ def allowed_actions(user, entry):
     return {action: may(user, action, entry) for action in ACTIONS}
 
 
+def may_view(user, perm):
+    """Reading (pages, exports): everyone who is logged in, by the rules."""
+    return rules.has_perm(perm, user)
+
+
 def may_review_entries(user):
     """Whether to offer the HQ's review and bulk controls at all."""
     return rules.has_perm("reporting.review_entries", user)

@@ -6,3 +6,4 @@ DEBUG = True
 SECRET_KEY = "local-development-only-not-secret"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 DEMO_USERS_ENABLED = True
+UPLOAD_TEMP_DIR = BASE_DIR / "var" / "uploads"  # noqa: F405

@@ -12,6 +12,8 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 DEMO_USERS_ENABLED = False
+# Uploaded spreadsheets waiting for confirmation (deleted after a day).
+UPLOAD_TEMP_DIR = env_str("DJANGO_UPLOAD_TEMP_DIR", str(BASE_DIR / "var" / "uploads"))  # noqa: F405
 
 DATABASES = {
     "default": dj_database_url.parse(env_str("DATABASE_URL"), conn_max_age=60)  # noqa: F405

@@ -1,0 +1,127 @@
+"""Downloading the committee documents from the pages, and uploading a filled-in copy."""
+
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from documents.exports import export_shiryo3
+from documents.imports import NO_PERMISSION, NOT_XLSX
+from initiatives.models import Initiative, ProgressEntry
+from reporting.models import ReportingPeriod
+
+pytestmark = pytest.mark.django_db
+
+
+def workbook(response):
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return openpyxl.load_workbook(io.BytesIO(response.content))
+
+
+def test_list_export_contains_what_i_filtered(client, hogo):
+    client.force_login(hogo)
+    response = client.get(reverse("documents:shiryo3"), {"mine": "true"})
+    book = workbook(response)
+    assert "filename*=utf-8''" in response["Content-Disposition"].lower()
+    texts = {cell.value for ws in book for row in ws.iter_rows() for cell in row if cell.value}
+    mine = Initiative.objects.filter(sections__label="保）保護課")
+    others = Initiative.objects.exclude(sections__label="保）保護課").filter(repost_of=None)
+    assert all("保）保護課" in t for t in texts if isinstance(t, str) and t.startswith("保）"))
+    assert book.sheetnames == sorted({f"分類{i.category.number}" for i in mine})
+    other_plans = {
+        e.plans for e in ProgressEntry.objects.filter(period__code="R5H1", initiative__in=others)
+    }
+    mine_plans = {
+        e.plans for e in ProgressEntry.objects.filter(period__code="R5H1", initiative__in=mine)
+    }
+    assert mine_plans <= texts
+    assert not (other_plans - mine_plans) & texts
+
+
+def test_unfiltered_export_is_the_whole_document(client, honbu):
+    client.force_login(honbu)
+    book = workbook(client.get(reverse("documents:shiryo2"), {"period": "R2-05"}))
+    assert book.sheetnames == ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)"]
+
+
+def test_period_page_and_dashboard_link_to_both_documents(client, honbu):
+    client.force_login(honbu)
+    for url in (reverse("reporting:periods"), reverse("dashboard:index")):
+        page = client.get(url).content.decode()
+        assert f"{reverse('documents:shiryo3')}?period=R5H1" in page
+        assert f"{reverse('documents:shiryo2')}?period=R5H1" in page
+
+
+def upload(client, content, *, document="shiryo3", period="R5H1"):
+    file = io.BytesIO(content)
+    file.name = "資料3.xlsx"
+    return client.post(
+        reverse("documents:upload"), {"document": document, "period": period, "file": file}
+    )
+
+
+def exported(period_code="R5H1", change=None):
+    book = export_shiryo3(ReportingPeriod.objects.get(code=period_code))
+    if change:
+        change(book)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def set_plans(reference_section, text):
+    """Change the 10月以降 cell of the first row answered by the given section."""
+
+    def change(book):
+        for ws in book:
+            for row in ws.iter_rows(min_row=4):
+                if row[5].value and reference_section in str(row[5].value):
+                    row[4].value = text
+                    return
+
+    return change
+
+
+def test_preview_writes_nothing_and_confirm_imports(client, hogo):
+    client.force_login(hogo)
+    content = exported(change=set_plans("保）保護課", "Excel で書き直した計画"))
+    preview = upload(client, content)
+    page = preview.content.decode()
+    assert "まだ保存していません" in page and "1 件" in page
+    assert not ProgressEntry.objects.filter(plans="Excel で書き直した計画").exists()
+
+    token = preview.context["token"]
+    response = client.post(
+        reverse("documents:confirm"), {"token": token, "document": "shiryo3", "period": "R5H1"}
+    )
+    assert response.status_code == 302
+    entry = ProgressEntry.objects.get(plans="Excel で書き直した計画")
+    assert entry.history.first().history_user == hogo
+
+
+def test_section_cannot_import_another_sections_row(client, hogo):
+    client.force_login(hogo)
+    content = exported(change=set_plans("子）地域連携課", "他課の行を書き換えた"))
+    page = upload(client, content).content.decode()
+    assert "取り込めません" in page
+    assert NO_PERMISSION.split(":")[1].strip() in page
+    assert "取り込む</button>" not in page
+    assert not ProgressEntry.objects.filter(plans="他課の行を書き換えた").exists()
+
+
+def test_a_file_that_is_not_xlsx_is_refused(client, hogo):
+    client.force_login(hogo)
+    page = upload(client, b"%PDF-1.4 this is a pdf").content.decode()
+    assert NOT_XLSX.split("。")[0] in page
+
+
+def test_an_expired_preview_cannot_be_confirmed(client, hogo):
+    client.force_login(hogo)
+    response = client.post(
+        reverse("documents:confirm"),
+        {"token": "does-not-exist", "document": "shiryo3", "period": "R5H1"},
+        follow=True,
+    )
+    assert "有効期限が切れました" in response.content.decode()
