@@ -1,0 +1,46 @@
+import subprocess
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from portal.backup import pg_environment
+
+
+class Command(BaseCommand):
+    help = (
+        "backup で保存したファイルを、空のデータベースに復元します。"
+        "既存のデータベースを上書きしないよう、復元先は新しく作ります。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="backup で保存したファイル")
+        parser.add_argument(
+            "--database", required=True, help="復元先として新しく作るデータベース名"
+        )
+
+    def handle(self, *args, file, database, **options):
+        if not Path(file).is_file():
+            raise CommandError(f"ファイル「{file}」がありません。")
+        env, _ = pg_environment(connection.settings_dict)
+        created = subprocess.run(["createdb", database], env=env, capture_output=True, text=True)
+        if created.returncode != 0:
+            raise CommandError(
+                f"データベース {database} を作れません"
+                f"（既にある場合は別の名前を指定してください）: {created.stderr.strip()}"
+            )
+        command = [
+            "pg_restore",
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            f"--dbname={database}",
+            file,
+        ]
+        done = subprocess.run(command, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise CommandError(f"復元に失敗しました: {done.stderr.strip()}")
+        self.stdout.write(
+            f"{file} をデータベース {database} に復元しました。"
+            f"DATABASE_URL をこのデータベースに向けると、そのまま使えます。"
+        )
