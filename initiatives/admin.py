@@ -5,6 +5,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from departments.models import Organization
 from initiatives.models import Category, Initiative, ProgressEntry, Subclass
+from initiatives.resources import (
+    CategoryResource,
+    InitiativeResource,
+    ProgressEntryResource,
+    SubclassResource,
+)
+from portal.flat_formats import FlatImportExportMixin
 from reporting.admin import EntryAdminMixin
 
 
@@ -14,14 +21,16 @@ class SubclassInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(SimpleHistoryAdmin):
+class CategoryAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [CategoryResource]
     list_display = ["number", "title"]
     search_fields = ["title"]
     inlines = [SubclassInline]
 
 
 @admin.register(Subclass)
-class SubclassAdmin(SimpleHistoryAdmin):
+class SubclassAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [SubclassResource]
     list_display = ["category", "number", "name"]
     list_select_related = ["category"]
     list_filter = ["category"]
@@ -43,7 +52,8 @@ def section_labels(sections):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(SimpleHistoryAdmin):
+class InitiativeAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [InitiativeResource]
     list_display = ["reference", "job_category", "sections_display", "repost_of"]
     list_filter = [
         "category",
@@ -74,7 +84,10 @@ class InitiativeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(EntryAdminMixin, ObjectPermissionsModelAdmin, SimpleHistoryAdmin):
+class ProgressEntryAdmin(
+    EntryAdminMixin, FlatImportExportMixin, ObjectPermissionsModelAdmin, SimpleHistoryAdmin
+):
+    resource_classes = [ProgressEntryResource]
     list_display = [
         "initiative_reference",
         "period",

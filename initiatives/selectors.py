@@ -1,7 +1,11 @@
 """Reads of 資料3 progress entries shared by the pages, exports and the dashboard."""
 
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Case, F, OuterRef, Subquery, TextField, Value, When
+from django.db.models.functions import Coalesce
+
 from initiatives.filters import ProgressEntryFilter
-from initiatives.models import ProgressEntry
+from initiatives.models import Initiative, ProgressEntry
 from portal.textdiff import line_diff
 from reporting.access import get_entry_for_user
 from reporting.history import record_events
@@ -13,59 +17,73 @@ DOCUMENT_ORDER = [
 ]
 
 
-def progress_entries():
-    return ProgressEntry.objects.select_related(
-        "period",
-        "updated_by",
-        "initiative__category",
-        "initiative__subclass",
-        "initiative__job_category",
-        "initiative__repost_of__category",
-        "initiative__repost_of__subclass",
-    ).prefetch_related("initiative__sections")
-
-
-def get_progress_entry_for_user(user, pk, *, action=None):
-    entry = get_entry_for_user(progress_entries(), user, pk, action=action)
-    attach_shown_results([entry])
-    return entry
-
-
-def filter_progress_entries(params, request=None):
-    """The FilterSet behind the 資料3 list, its export and the dashboard; the current period
-    unless another is asked for."""
-    return ProgressEntryFilter(
-        params, queryset=progress_entries().order_by(*DOCUMENT_ORDER), request=request
+def _with_shown_results(queryset):
+    """`shown_results`: a 【再掲】 row shows its original's results of the same period."""
+    original = ProgressEntry.objects.filter(
+        initiative=OuterRef("initiative__repost_of"), period=OuterRef("period")
+    ).values("results")[:1]
+    return queryset.annotate(
+        shown_results=Case(
+            When(initiative__repost_of__isnull=False, then=Coalesce(Subquery(original), Value(""))),
+            default=F("results"),
+            output_field=TextField(),
+        )
     )
 
 
-def attach_shown_results(entries):
-    """Set `shown_results`: a 【再掲】 row shows its original's results of the same period."""
-    wanted = {
-        (e.initiative.repost_of_id, e.period_id) for e in entries if e.initiative.repost_of_id
-    }
-    originals = {}
-    if wanted:
-        rows = ProgressEntry.objects.filter(
-            initiative_id__in={i for i, _ in wanted}, period_id__in={p for _, p in wanted}
-        ).values_list("initiative_id", "period_id", "results")
-        originals = {(i, p): results for i, p, results in rows}
-    for entry in entries:
-        if entry.initiative.repost_of_id:
-            entry.shown_results = originals.get(
-                (entry.initiative.repost_of_id, entry.period_id), ""
+def _base():
+    return _with_shown_results(
+        ProgressEntry.objects.select_related(
+            "period",
+            "updated_by",
+            "initiative__category",
+            "initiative__subclass",
+            "initiative__job_category",
+            "initiative__repost_of__category",
+            "initiative__repost_of__subclass",
+        )
+    )
+
+
+def progress_entries():
+    """Entries with their sections, for pages about a few entries and for permission checks."""
+    return _base().prefetch_related("initiative__sections")
+
+
+def progress_entry_rows():
+    """Entries as list rows: the sections come as labels within the same query."""
+    labels = (
+        Initiative.sections.through.objects.filter(initiative=OuterRef("initiative"))
+        .order_by()
+        .values("initiative")
+        .annotate(
+            labels=ArrayAgg(
+                "organization__label", order_by=("organization__sort_order", "organization__label")
             )
-        else:
-            entry.shown_results = entry.results
-    return entries
+        )
+        .values("labels")
+    )
+    return _base().annotate(section_labels=Subquery(labels))
+
+
+def get_progress_entry_for_user(user, pk, *, action=None):
+    return get_entry_for_user(progress_entries(), user, pk, action=action)
+
+
+def filter_progress_entries(params, request=None):
+    """The FilterSet behind the 資料3 list, its export, the home page and the dashboard links;
+    the current period unless another is asked for."""
+    return ProgressEntryFilter(
+        params, queryset=progress_entry_rows().order_by(*DOCUMENT_ORDER), request=request
+    )
 
 
 def timeline(entry):
     """The same initiative in every period, oldest first, each compared with the one before."""
-    entries = attach_shown_results(
-        list(
-            progress_entries().filter(initiative=entry.initiative).order_by("period__results_until")
-        )
+    entries = list(
+        _with_shown_results(ProgressEntry.objects.filter(initiative=entry.initiative))
+        .select_related("period", "initiative")
+        .order_by("period__results_until")
     )
     previous = None
     for item in entries:

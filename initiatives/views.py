@@ -13,14 +13,12 @@ from reporting.services import StaleEntry, WorkflowError
 
 def entry_list(request):
     filterset = selectors.filter_progress_entries(request.GET, request)
-    page = workflow.paginate(request, filterset.qs)
-    selectors.attach_shown_results(page.object_list)
     return render(
         request,
         "initiatives/list.html",
         {
             "filter": filterset,
-            "page": page,
+            "page": workflow.paginate(request, filterset.qs),
             "may_bulk": may_review_entries(request.user),
             "bulk_form": BulkForm(),
         },

@@ -4,6 +4,7 @@ from portal import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz/", views.healthz, name="healthz"),
     path("shiryo3/", include("initiatives.urls")),
     path("shiryo2/", include("recommendations.urls")),
     path("dashboard/", include("dashboard.urls")),

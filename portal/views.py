@@ -1,7 +1,8 @@
-from django.http import QueryDict
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 
-from initiatives.selectors import attach_shown_results, filter_progress_entries
+from initiatives.selectors import filter_progress_entries
 from recommendations.selectors import filter_action_reports
 from reporting.access import current_period, may_review_entries
 from reporting.models import EntryState
@@ -22,7 +23,7 @@ def home(request):
         return render(request, "portal/home.html", context)
     mine = _query(period=period.code, mine="true")
     entries = filter_progress_entries(mine, request).qs
-    context["entries"] = attach_shown_results(list(entries))
+    context["entries"] = list(entries)
     context["reports"] = list(filter_action_reports(mine, request).qs)
     if context["is_reviewer"]:
         waiting = _query(period=period.code, state=EntryState.SUBMITTED)
@@ -30,3 +31,12 @@ def home(request):
         context["waiting_entries"] = filter_progress_entries(waiting).qs.count()
         context["waiting_reports"] = filter_action_reports(waiting).qs.count()
     return render(request, "portal/home.html", context)
+
+
+@login_not_required
+def healthz(request):
+    """For the load balancer: the app answers. With a session cookie it also reads the session
+    and the user, which makes it the load test's baseline: the least any logged-in page costs."""
+    return HttpResponse(
+        "ok" if not request.user.is_authenticated else "ok user", content_type="text/plain"
+    )

@@ -4,6 +4,7 @@ from rules.contrib.admin import ObjectPermissionsModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from departments.models import Organization
+from portal.flat_formats import FlatImportExportMixin
 from recommendations.models import (
     Action,
     ActionReport,
@@ -14,6 +15,15 @@ from recommendations.models import (
     Recommendation,
     VerificationReport,
 )
+from recommendations.resources import (
+    ActionReportResource,
+    ActionResource,
+    ChapterResource,
+    ImplementationStatusResource,
+    PolicyResource,
+    RecommendationResource,
+    VerificationReportResource,
+)
 from reporting.admin import EntryAdminMixin
 
 
@@ -23,7 +33,8 @@ class ChapterInline(admin.TabularInline):
 
 
 @admin.register(VerificationReport)
-class VerificationReportAdmin(SimpleHistoryAdmin):
+class VerificationReportAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [VerificationReportResource]
     list_display = ["title", "document_title", "meeting"]
     inlines = [ChapterInline]
 
@@ -34,7 +45,8 @@ class RecommendationInline(admin.TabularInline):
 
 
 @admin.register(Chapter)
-class ChapterAdmin(SimpleHistoryAdmin):
+class ChapterAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [ChapterResource]
     list_display = ["mark", "title", "report"]
     list_display_links = ["mark", "title"]
     list_select_related = ["report"]
@@ -48,7 +60,8 @@ class ChapterAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(SimpleHistoryAdmin):
+class RecommendationAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [RecommendationResource]
     list_display = ["reference", "text"]
     list_select_related = ["chapter"]
     list_filter = ["chapter"]
@@ -82,7 +95,8 @@ class ActionInline(admin.StackedInline):
 
 
 @admin.register(Policy)
-class PolicyAdmin(SimpleHistoryAdmin):
+class PolicyAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [PolicyResource]
     list_display = ["reference", "text", "recommendation_marks"]
     list_select_related = ["chapter"]
     list_filter = ["chapter"]
@@ -133,7 +147,8 @@ class ActionReportInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [ActionResource]
     list_display = ["reference", "text_display", "departments_display", "repost_of"]
     list_filter = [
         "policy__chapter",
@@ -183,7 +198,10 @@ class ImplementationStatusInline(admin.TabularInline):
 
 
 @admin.register(ActionReport)
-class ActionReportAdmin(EntryAdminMixin, ObjectPermissionsModelAdmin, SimpleHistoryAdmin):
+class ActionReportAdmin(
+    EntryAdminMixin, FlatImportExportMixin, ObjectPermissionsModelAdmin, SimpleHistoryAdmin
+):
+    resource_classes = [ActionReportResource]
     list_display = ["action_reference", "period", "state", "classifications", "updated_at"]
     list_filter = ["period", "state", "action__policy__chapter", "statuses__classification"]
     search_fields = ["statuses__text", "action__text"]
@@ -209,8 +227,10 @@ class ActionReportAdmin(EntryAdminMixin, ObjectPermissionsModelAdmin, SimpleHist
 
 
 @admin.register(ImplementationStatus)
-class ImplementationStatusAdmin(SimpleHistoryAdmin):
+class ImplementationStatusAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
     """A paragraph may be changed by whoever may change its report (the same rules)."""
+
+    resource_classes = [ImplementationStatusResource]
 
     list_display = ["report", "position", "classification", "text"]
     list_filter = ["classification", "report__period", "report__action__policy__chapter"]

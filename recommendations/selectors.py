@@ -1,6 +1,7 @@
 """Reads of 資料2 実施状況 reports shared by the pages, exports and the dashboard."""
 
-from django.db.models import Prefetch
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import OuterRef, Prefetch, Subquery
 
 from portal.marks import circled
 from portal.textdiff import line_diff
@@ -22,6 +23,29 @@ def action_reports():
     )
 
 
+def action_report_rows():
+    """Reports as list rows: the departments come as labels within the same query."""
+    labels = (
+        Action.departments.through.objects.filter(action=OuterRef("action"))
+        .order_by()
+        .values("action")
+        .annotate(
+            labels=ArrayAgg(
+                "organization__label", order_by=("organization__sort_order", "organization__label")
+            )
+        )
+        .values("labels")
+    )
+    return (
+        ActionReport.objects.select_related("period", "action__policy__chapter")
+        .prefetch_related(
+            "statuses",
+            Prefetch("action__reposts", queryset=Action.objects.select_related("policy__chapter")),
+        )
+        .annotate(department_labels=Subquery(labels))
+    )
+
+
 def get_action_report_for_user(user, pk, *, action=None):
     reports = action_reports().prefetch_related("action__policy__recommendations")
     return get_entry_for_user(reports, user, pk, action=action)
@@ -31,7 +55,7 @@ def filter_action_reports(params, request=None):
     """The FilterSet behind the 資料2 list, its export and the dashboard; the current period
     unless another is asked for."""
     return ActionReportFilter(
-        params, queryset=action_reports().order_by(*DOCUMENT_ORDER), request=request
+        params, queryset=action_report_rows().order_by(*DOCUMENT_ORDER), request=request
     )
 
 

@@ -35,3 +35,10 @@ def person(user):
     if user is None:
         return "（システム）"
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def clip(text, length):
+    """The first `length` characters and an ellipsis (a cheap truncatechars for list cells)."""
+    text = text or ""
+    return text if len(text) <= length else f"{text[: length - 1]}…"

@@ -1,0 +1,400 @@
+"""Flat import/export of 資料2 (see portal/resources.py): chapters by number 「(1)」, 提言 by
+chapter and number 「(1)①」, policies and actions by their reference 「(1)ア」, 「(1)イ(ｳ)」,
+reports and their 実施状況 paragraphs by period code and action reference (and position)."""
+
+import re
+
+from departments.resources import organizations_widget
+from portal.marks import GOJUON, action_letter, policy_letter
+from portal.resources import (
+    ChoiceWidget,
+    CircledNumberWidget,
+    Field,
+    FlatResource,
+    LetterWidget,
+    NaturalKeysWidget,
+    NaturalKeyWidget,
+    NumberWidget,
+    ParenNumberWidget,
+    RowError,
+    TextWidget,
+    by,
+    cell_text,
+    every,
+    normalized,
+    verbose,
+)
+from recommendations.models import (
+    Action,
+    ActionReport,
+    Chapter,
+    Classification,
+    ImplementationStatus,
+    Policy,
+    Recommendation,
+    VerificationReport,
+)
+from reporting import access
+from reporting.models import MAX_TEXT_LENGTH
+from reporting.resources import (
+    WORKFLOW_COLUMNS,
+    EntryResourceMixin,
+    period_widget,
+    workflow_fields,
+)
+from reporting.rules import denial_reason
+
+# After normalized(): 「（１）イ（ｳ）」 reads as "(1)イ(ウ)".
+CHAPTER_RE = re.compile(r"^\((\d+)\)")
+RECOMMENDATION_RE = re.compile(r"^\((\d+)\)\(?(\d+)\)?$")
+POLICY_RE = re.compile(r"^\((\d+)\)(\D)$")
+ACTION_RE = re.compile(r"^\((\d+)\)(\D)\((\D)\)$")
+
+
+def _chapter(number):
+    chapters = list(Chapter.objects.filter(number=number)[:2])
+    if len(chapters) > 1:
+        raise ValueError(f"項目「({number})」が複数の検証報告書にあります。")
+    return chapters[0] if chapters else None
+
+
+def find_chapter(text, row=None):
+    """「(1)」 or 1."""
+    number = normalized(text).strip("()")
+    return _chapter(int(number)) if number.isdigit() else None
+
+
+def _letter_number(letter):
+    return GOJUON.index(letter) + 1 if letter in GOJUON else None
+
+
+def find_recommendation(text, row=None):
+    match = RECOMMENDATION_RE.match(normalized(text))
+    if not match:
+        return None
+    chapter = _chapter(int(match[1]))
+    return (
+        chapter
+        and chapter.recommendations.filter(number=int(match[2])).select_related("chapter").first()
+    )
+
+
+def find_policy(text, row=None):
+    match = POLICY_RE.match(normalized(text))
+    number = match and _letter_number(match[2])
+    if not number:
+        return None
+    chapter = _chapter(int(match[1]))
+    return chapter and chapter.policies.filter(number=number).select_related("chapter").first()
+
+
+def find_action(text, row=None):
+    match = ACTION_RE.match(normalized(text))
+    policy_number = match and _letter_number(match[2])
+    number = match and _letter_number(match[3])
+    if not (policy_number and number):
+        return None
+    chapter = _chapter(int(match[1]))
+    return (
+        chapter
+        and Action.objects.filter(
+            policy__chapter=chapter, policy__number=policy_number, number=number
+        )
+        .select_related("policy__chapter")
+        .first()
+    )
+
+
+def recommendation_reference(recommendation):
+    return f"{recommendation.chapter.mark}{recommendation.mark}"
+
+
+def policy_reference(policy):
+    return f"{policy.chapter.mark}{policy.mark}"
+
+
+def chapter_widget(name):
+    return NaturalKeyWidget(name, key=lambda chapter: chapter.mark, find=find_chapter)
+
+
+def _reference(obj):
+    return obj.reference
+
+
+def action_widget(name, *, required=True):
+    return NaturalKeyWidget(
+        name,
+        key=_reference,
+        find=find_action,
+        preload=every(Action.objects.select_related("policy__chapter"), _reference),
+        required=required,
+    )
+
+
+def _text(model, name, **kwargs):
+    return Field(attribute=name, column_name=verbose(model, name), widget=TextWidget(), **kwargs)
+
+
+def _number(model, name, widget_class=NumberWidget):
+    column = verbose(model, name)
+    return Field(attribute=name, column_name=column, widget=widget_class(column))
+
+
+class VerificationReportResource(FlatResource):
+    title = _text(VerificationReport, "title")
+    document_title = _text(VerificationReport, "document_title")
+    meeting = _text(VerificationReport, "meeting")
+    note = _text(VerificationReport, "note")
+
+    class Meta:
+        model = VerificationReport
+        fields = ("title", "document_title", "meeting", "note")
+        import_id_fields = ("title",)
+
+    def row_name(self, instance):
+        return instance.title
+
+
+class ChapterResource(FlatResource):
+    report = Field(
+        attribute="report",
+        column_name=verbose(Chapter, "report"),
+        widget=NaturalKeyWidget(
+            verbose(Chapter, "report"),
+            key=lambda report: report.title,
+            find=by(VerificationReport, "title"),
+        ),
+    )
+    number = _number(Chapter, "number", ParenNumberWidget)
+    title = _text(Chapter, "title")
+
+    export_select_related = ("report",)
+
+    class Meta:
+        model = Chapter
+        fields = ("report", "number", "title")
+        import_id_fields = ("report", "number")
+
+    def row_name(self, instance):
+        return instance.mark
+
+
+def _chapter_field(model):
+    column = verbose(model, "chapter")
+    return Field(attribute="chapter", column_name=column, widget=chapter_widget(column))
+
+
+class RecommendationResource(FlatResource):
+    chapter = _chapter_field(Recommendation)
+    number = _number(Recommendation, "number", CircledNumberWidget)
+    text = _text(Recommendation, "text")
+
+    export_select_related = ("chapter",)
+
+    class Meta:
+        model = Recommendation
+        fields = ("chapter", "number", "text")
+        import_id_fields = ("chapter", "number")
+
+    def row_name(self, instance):
+        return f"{instance.chapter.mark}{instance.mark}" if instance.chapter_id else "この行"
+
+
+class PolicyResource(FlatResource):
+    chapter = _chapter_field(Policy)
+    number = Field(
+        attribute="number",
+        column_name=verbose(Policy, "number"),
+        widget=LetterWidget(verbose(Policy, "number"), GOJUON, policy_letter),
+    )
+    text = _text(Policy, "text")
+    recommendations = Field(
+        attribute="recommendations",
+        column_name=verbose(Policy, "recommendations"),
+        widget=NaturalKeysWidget(
+            verbose(Policy, "recommendations"),
+            model=Recommendation,
+            key=recommendation_reference,
+            find=find_recommendation,
+            preload=every(
+                Recommendation.objects.select_related("chapter"), recommendation_reference
+            ),
+        ),
+    )
+
+    export_select_related = ("chapter",)
+    export_prefetch_related = ("recommendations__chapter",)
+
+    class Meta:
+        model = Policy
+        fields = ("chapter", "number", "text", "recommendations")
+        import_id_fields = ("chapter", "number")
+
+    def row_name(self, instance):
+        return policy_reference(instance) if instance.chapter_id else "この行"
+
+
+class ActionResource(FlatResource):
+    policy = Field(
+        attribute="policy",
+        column_name=verbose(Action, "policy"),
+        widget=NaturalKeyWidget(
+            verbose(Action, "policy"),
+            key=policy_reference,
+            find=find_policy,
+            preload=every(Policy.objects.select_related("chapter"), policy_reference),
+        ),
+    )
+    number = Field(
+        attribute="number",
+        column_name=verbose(Action, "number"),
+        widget=LetterWidget(verbose(Action, "number"), GOJUON, action_letter),
+    )
+    text = _text(Action, "text")
+    departments = Field(
+        attribute="departments",
+        column_name=verbose(Action, "departments"),
+        widget=organizations_widget(verbose(Action, "departments")),
+    )
+    department_note = _text(Action, "department_note")
+    repost_of = Field(
+        attribute="repost_of",
+        column_name=verbose(Action, "repost_of"),
+        widget=action_widget(verbose(Action, "repost_of"), required=False),
+    )
+
+    export_select_related = ("policy__chapter", "repost_of__policy__chapter")
+    export_prefetch_related = ("departments",)
+
+    class Meta:
+        model = Action
+        fields = ("policy", "number", "text", "departments", "department_note", "repost_of")
+        import_id_fields = ("policy", "number")
+
+    def row_name(self, instance):
+        return instance.reference if instance.policy_id else "この行"
+
+
+ACTION = verbose(ActionReport, "action")
+PERIOD = verbose(ActionReport, "period")
+
+
+class ActionReportResource(EntryResourceMixin, FlatResource):
+    period = Field(attribute="period", column_name=PERIOD, widget=period_widget(PERIOD))
+    action = Field(attribute="action", column_name=ACTION, widget=action_widget(ACTION))
+    state, return_comment, version, updated_by, updated_at = workflow_fields(ActionReport)
+
+    export_select_related = ("period", "updated_by", "action__policy__chapter")
+
+    class Meta:
+        model = ActionReport
+        fields = ("period", "action", *WORKFLOW_COLUMNS)
+        import_id_fields = ("period", "action")
+
+
+def find_report(text, row):
+    """The report of the row's 報告期間 for the action 「(1)イ(ｳ)」."""
+    action = find_action(text)
+    code = cell_text(row.get(PERIOD))
+    return (
+        action
+        and ActionReport.objects.filter(action=action, period__code=code)
+        .select_related("period", "action__policy__chapter")
+        .first()
+    )
+
+
+def every_report():
+    reports = ActionReport.objects.select_related("period", "action__policy__chapter")
+    for report in reports:
+        yield (report.action.reference, report.period.code), report
+
+
+def report_name(report):
+    return f"{report.period.code} {report.action.reference}"
+
+
+class ClassificationWidget(ChoiceWidget):
+    """区分 as the document prints it (Ａ); A, ａ and the legend's wording are read too."""
+
+    def __init__(self, name):
+        super().__init__(name, Classification, message=f"{name}はＡ〜Ｄから選んでください。")
+
+    def label(self, value):
+        return Classification(value).mark
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        letter = normalized(text).upper()
+        if letter in Classification.values:
+            return letter
+        return super().clean(text, row, **kwargs)
+
+
+class ImplementationStatusResource(FlatResource):
+    """One 実施状況 paragraph. Whoever may change its report may change it, and a changed
+    paragraph gives its report a new version (as ImplementationStatusAdmin does)."""
+
+    period = Field(
+        attribute="report__period",
+        column_name=PERIOD,
+        widget=period_widget(PERIOD),
+        readonly=True,  # read with 具体的な取組, to find the report
+    )
+    report = Field(
+        attribute="report",
+        column_name=ACTION,
+        widget=NaturalKeyWidget(
+            ACTION,
+            key=lambda report: report.action.reference,
+            find=find_report,
+            depends_on=(PERIOD,),
+            preload=every_report,
+        ),
+    )
+    position = _number(ImplementationStatus, "position")
+    text = _text(ImplementationStatus, "text")
+    classification = Field(
+        attribute="classification",
+        column_name=verbose(ImplementationStatus, "classification"),
+        widget=ClassificationWidget(verbose(ImplementationStatus, "classification")),
+    )
+
+    required_columns = ("period",)
+    text_limits = {"text": MAX_TEXT_LENGTH}
+    export_select_related = ("report__period", "report__action__policy__chapter")
+
+    class Meta:
+        model = ImplementationStatus
+        fields = ("period", "report", "position", "text", "classification")
+        import_id_fields = ("report", "position")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.bumped_reports = set()
+
+    def row_name(self, instance):
+        if not instance.report_id:
+            return "この行"
+        return f"{report_name(instance.report)}-{instance.position}"
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        user = kwargs.get("user")
+        if user is not None:
+            report = ActionReport.objects.select_related("period").get(pk=instance.report_id)
+            if not access.may(user, "change", report):
+                raise RowError(
+                    f"{self.row_name(instance)}: この行を変更する権限がありません。"
+                    f"{denial_reason(user, report)}"
+                )
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if instance.report_id in self.bumped_reports:
+            return
+        self.bumped_reports.add(instance.report_id)
+        report = instance.report
+        report.version += 1
+        report.updated_by = kwargs.get("user") or report.updated_by
+        report.save(update_fields=["version", "updated_by", "updated_at"])
