@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts.models import User
+from accounts.resources import UserResource
+from portal.flat_formats import FlatImportExportMixin
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(FlatImportExportMixin, BaseUserAdmin):
+    resource_classes = [UserResource]
     list_display = [
         "username",
         "last_name",

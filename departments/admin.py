@@ -2,9 +2,16 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from departments.models import Bureau, Department, JobCategory, Organization, Section
+from departments.resources import (
+    BureauResource,
+    DepartmentResource,
+    JobCategoryResource,
+    SectionResource,
+)
+from portal.flat_formats import FlatImportExportMixin
 
 
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
     list_display = ["label", "name", "parent", "sort_order"]
     list_select_related = ["parent"]
     search_fields = ["label", "name"]
@@ -20,22 +27,26 @@ class OrganizationAdmin(SimpleHistoryAdmin):
 
 @admin.register(Bureau)
 class BureauAdmin(OrganizationAdmin):
+    resource_classes = [BureauResource]
     list_display = ["label", "prefix", "sort_order"]
     fields = ["name", "prefix", "sort_order"]
 
 
 @admin.register(Department)
 class DepartmentAdmin(OrganizationAdmin):
+    resource_classes = [DepartmentResource]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
 
 
 @admin.register(Section)
 class SectionAdmin(OrganizationAdmin):
+    resource_classes = [SectionResource]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
     parent_levels = [Organization.Level.BUREAU, Organization.Level.DEPARTMENT]
 
 
 @admin.register(JobCategory)
-class JobCategoryAdmin(SimpleHistoryAdmin):
+class JobCategoryAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [JobCategoryResource]
     list_display = ["name", "sort_order"]
     search_fields = ["name"]

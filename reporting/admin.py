@@ -1,7 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.flat_formats import FlatImportExportMixin
 from reporting.models import ReportingPeriod
+from reporting.resources import ReportingPeriodResource
 
 
 class EntryAdminMixin:
@@ -16,7 +18,8 @@ class EntryAdminMixin:
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(SimpleHistoryAdmin):
+class ReportingPeriodAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [ReportingPeriodResource]
     list_display = [
         "name",
         "code",

@@ -105,3 +105,13 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # The public progress summary (資料2 (7)(ｲ)): approved 実施状況 only, no login. Off with false.
 PUBLIC_SUMMARY_ENABLED = env_bool("PUBLIC_SUMMARY_ENABLED", True)
+
+# django-import-export: the admin's flat CSV/XLSX import and export (portal/flat_formats.py,
+# portal/resources.py). Importing needs the model's change permission, exporting its view
+# permission (without these, any staff user could import into any model's admin). Entries are
+# further checked row by row against reporting/rules.py.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# The resources escape every cell starting with = + - @ tab or CR themselves (the library's own
+# option would only strip a leading "=", changing the text).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Load test: the portal served the production way (gunicorn + whitenoise, production settings)
+# on 127.0.0.1, driven by wrk at 50 concurrent connections as a logged-in user, for a bounded
+# time per page. Prints requests/s, latency percentiles and errors, then stops the server.
+#   make load                 (DURATION=20s CONNECTIONS=50 by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION="${DURATION:-20s}"
+CONNECTIONS="${CONNECTIONS:-50}"
+PORT="${LOAD_PORT:-8100}"
+PGPORT="${PGPORT:-55432}"
+URL="http://127.0.0.1:$PORT"
+
+if ! command -v wrk >/dev/null; then
+  [ "$(id -u)" = 0 ] || { echo "wrk がありません（root で apt-get install wrk）。" >&2; exit 1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null
+fi
+
+export DJANGO_SETTINGS_MODULE=vision_portal.settings.production
+export DJANGO_SECRET_KEY="load-test-$(head -c 24 /dev/urandom | base64)"
+export DJANGO_ALLOWED_HOSTS=127.0.0.1
+export DJANGO_SECURE_SSL_REDIRECT=false   # plain http on loopback for the test only
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:$PGPORT/vision_portal}"
+export GUNICORN_BIND="127.0.0.1:$PORT" GUNICORN_ACCESS_LOG=/dev/null
+
+.venv/bin/python manage.py collectstatic --noinput -v0
+.venv/bin/gunicorn --config gunicorn.conf.py &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' EXIT
+for _ in $(seq 50); do curl -sf "$URL/healthz/" >/dev/null && break; sleep 0.2; done
+
+# A logged-in session for the HQ persona, made directly in the session store.
+COOKIE=$(.venv/bin/python scripts/load_session.py honbu)
+ENTRY=$(.venv/bin/python manage.py shell -c "from initiatives.models import ProgressEntry as E; print(E.objects.filter(period__is_current=True).order_by('pk').first().pk)" 2>/dev/null | tail -1)
+
+echo "gunicorn: $(( $(nproc) * 2 + 1 )) workers on $(nproc) cores; wrk: $CONNECTIONS connections, $DURATION per page"
+echo
+echo "| page | requests/s | p50 | p90 | p99 | errors |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+for page in "trivial view:/healthz/" "資料3 list:/shiryo3/?category=3" "資料2 list:/shiryo2/?chapter=1" "資料3 detail:/shiryo3/$ENTRY/" "dashboard:/dashboard/"; do
+  name="${page%%:*}"; path="${page#*:}"
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: $COOKIE" "$URL$path")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out"); p90=$(awk '$1=="90%" {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out"); socket=$(awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}' <<<"$out")
+  echo "| $name | $rps | $p50 | $p90 | $p99 | $(( ${non2xx:-0} + ${socket:-0} )) |"
+done
