@@ -32,22 +32,24 @@ def _with_shown_results(queryset):
 
 
 def _base():
+    """What every row shows: its reference (category, sub-class, number) and job category."""
     return _with_shown_results(
         ProgressEntry.objects.select_related(
-            "period",
-            "updated_by",
-            "initiative__category",
-            "initiative__subclass",
-            "initiative__job_category",
-            "initiative__repost_of__category",
-            "initiative__repost_of__subclass",
+            "period", "initiative__category", "initiative__subclass", "initiative__job_category"
         )
     )
 
 
 def progress_entries():
-    """Entries with their sections, for pages about a few entries and for permission checks."""
-    return _base().prefetch_related("initiative__sections")
+    """Entries with their sections, original and last editor, for pages about a few entries and
+    for permission checks."""
+    return (
+        _base()
+        .select_related(
+            "updated_by", "initiative__repost_of__category", "initiative__repost_of__subclass"
+        )
+        .prefetch_related("initiative__sections")
+    )
 
 
 def progress_entry_rows():

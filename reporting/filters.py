@@ -5,6 +5,7 @@ import functools
 import django_filters
 from django import forms
 
+from portal.widgets import FastSelect
 from reporting.models import EntryState, ReportingPeriod
 
 
@@ -57,6 +58,9 @@ class PeriodFilterSet(django_filters.FilterSet):
         if data is not None and not data.get("period") and current is not None:
             data["period"] = current.code
         super().__init__(data, *args, **kwargs)
+        for filter_ in self.filters.values():
+            if isinstance(filter_, django_filters.ChoiceFilter):
+                filter_.extra["widget"] = FastSelect
         self.filters["period"].extra["choices"] = [(p.code, p.name) for p in periods]
         for name, (queryset, label) in self.choice_sources.items():
             # Loaded only if the form is shown or the filter is used, and then only once.

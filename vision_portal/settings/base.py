@@ -78,6 +78,11 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+# The pages repeat the same few many-join queries, whose planning costs more than running them:
+# server-side binding lets psycopg prepare a statement after 5 runs on a connection. Turn off
+# (DB_PREPARED_STATEMENTS=false) behind a pooler in transaction mode, such as pgbouncer.
+if env_bool("DB_PREPARED_STATEMENTS", True):
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -15,8 +15,9 @@ DEMO_USERS_ENABLED = False
 # Uploaded spreadsheets waiting for confirmation (deleted after a day).
 UPLOAD_TEMP_DIR = env_str("DJANGO_UPLOAD_TEMP_DIR", str(BASE_DIR / "var" / "uploads"))  # noqa: F405
 
-DATABASES = {
-    "default": dj_database_url.parse(env_str("DATABASE_URL"), conn_max_age=60)  # noqa: F405
+DATABASES["default"] = {  # noqa: F405
+    **dj_database_url.parse(env_str("DATABASE_URL"), conn_max_age=60),  # noqa: F405
+    "OPTIONS": DATABASES["default"].get("OPTIONS", {}),  # noqa: F405
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
