@@ -13,6 +13,11 @@ PLOT_WIDTH = 560
 FILLS = {"A": "url(#fill-A)", "B": "url(#fill-B)", "C": "url(#fill-C)", "D": "url(#fill-D)"}
 
 
+def coordinate(value):
+    """SVG numbers as plain text (the template's localised number formatting is slow at scale)."""
+    return f"{value:.1f}"
+
+
 @dataclass
 class Segment:
     letter: str
@@ -23,13 +28,10 @@ class Segment:
     url: str
     fill: str
 
-    @property
-    def text_x(self):
-        return self.x + self.width / 2
-
-    @property
-    def shows_text(self):
-        return self.width >= 30
+    def __post_init__(self):
+        self.x_text, self.width_text = coordinate(self.x), coordinate(self.width)
+        self.text_x = coordinate(self.x + self.width / 2)
+        self.shows_text = self.width >= 30
 
 
 @dataclass
@@ -39,9 +41,8 @@ class Bar:
     y: int
     segments: list
 
-    @property
-    def text_y(self):
-        return self.y + BAR_HEIGHT / 2
+    def __post_init__(self):
+        self.text_y = coordinate(self.y + BAR_HEIGHT / 2)
 
 
 def stacked_bars(rows, *, short_label, url, label_width=LABEL_WIDTH):

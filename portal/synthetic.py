@@ -36,12 +36,13 @@ def multiply_seed(factor, *, seed=1):
 
 def _copy_organizations(level, rows):
     originals = list(Organization.objects.filter(level=level))
+    run = Organization.objects.count()  # keeps the names of a second growth apart
     copies = Organization.objects.bulk_create(
         Organization(
             level=level,
             parent_id=org.parent_id,
-            name=f"{org.name}{copy}",
-            label=f"{org.label}{copy}",
+            name=f"{org.name}{run}-{copy}",
+            label=f"{org.label}{run}-{copy}",
             sort_order=org.sort_order,
         )
         for copy in range(1, rows)

@@ -152,3 +152,19 @@ def test_query_count_does_not_grow_with_the_data(client, honbu, django_assert_ma
     multiply_seed(10)
     with django_assert_max_num_queries(len(at_seed)):
         assert client.get(reverse("dashboard:index")).status_code == 200
+
+
+def test_tracker_flags_overdue_sections_in_words(client, honbu):
+    """The seed's deadline (令和５年10月31日) has passed and nothing is submitted."""
+    from initiatives.models import ProgressEntry
+
+    client.force_login(honbu)
+    page = client.get(reverse("dashboard:index")).content.decode()
+    hogo_rows = ProgressEntry.objects.filter(
+        period__code="R5H1", initiative__sections__label="保）保護課"
+    )
+    assert (
+        f'保）保護課</a> <strong class="overdue-marker">期限超過 未提出{hogo_rows.count()}件</strong>'
+        in page
+    )
+    assert '<tr class="overdue"><td>資料3</td>' in page

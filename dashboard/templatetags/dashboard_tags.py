@@ -1,0 +1,43 @@
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+@register.simple_tag
+def tracker_rows(rows, overdue):
+    """The submission tracker's rows, built in Python: at scale it has a row for every section
+    and department, and the template engine spent more on its cells than on the rest of the
+    page."""
+    html = []
+    for row in rows:
+        late = overdue and row.outstanding
+        marker = (
+            format_html(
+                ' <strong class="overdue-marker">期限超過 未提出{}件</strong>', row.outstanding
+            )
+            if late
+            else ""
+        )
+        cells = format_html_join(
+            "",
+            "<td>{}</td>",
+            (
+                (format_html('<a href="{}">{}</a>', url, count) if count else "0",)
+                for count, url in row.links
+            ),
+        )
+        html.append(
+            format_html(
+                '<tr{}><td>{}</td><th scope="row"><a href="{}">{}</a>{}</th>{}<td>{}</td></tr>',
+                mark_safe(' class="overdue"') if late else "",
+                row.document,
+                row.total_url,
+                row.organization.label,
+                marker,
+                cells,
+                row.total,
+            )
+        )
+    return mark_safe("".join(html))
