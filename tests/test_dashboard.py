@@ -163,8 +163,6 @@ def test_tracker_flags_overdue_sections_in_words(client, honbu):
     hogo_rows = ProgressEntry.objects.filter(
         period__code="R5H1", initiative__sections__label="保）保護課"
     )
-    assert (
-        f'保）保護課</a> <strong class="overdue-marker">期限超過 未提出{hogo_rows.count()}件</strong>'
-        in page
-    )
+    marker = f'<strong class="overdue-marker">期限超過 未提出{hogo_rows.count()}件</strong>'
+    assert f"保）保護課</a> {marker}" in page
     assert '<tr class="overdue"><td>資料3</td>' in page
