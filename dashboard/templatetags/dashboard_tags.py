@@ -41,3 +41,42 @@ def tracker_rows(rows, overdue):
             )
         )
     return mark_safe("".join(html))
+
+
+@register.simple_tag
+def classification_rows(rows):
+    """The rows of a 区分 table (one per chapter or department), built in Python like the
+    tracker's: each number links to the list with the matching filter."""
+    html = []
+    for row in rows:
+        cells = format_html_join(
+            "",
+            '<td class="number">{}</td>',
+            (
+                (
+                    format_html(
+                        '<a href="{}" aria-label="{} 区分{} {}件">{}</a>',
+                        url,
+                        row.label,
+                        letter,
+                        count,
+                        count,
+                    )
+                    if count
+                    else "0",
+                )
+                for letter, count, url in row.cells
+            ),
+        )
+        html.append(
+            format_html(
+                '<tr><th scope="row">{}</th>{}<td class="number"><a href="{}">{}</a></td>'
+                '<td class="number">{}%</td></tr>',
+                row.label,
+                cells,
+                row.total_url,
+                row.total,
+                row.share_under_way,
+            )
+        )
+    return mark_safe("".join(html))

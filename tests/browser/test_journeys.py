@@ -321,3 +321,31 @@ def test_hq_follows_a_dashboard_segment_to_the_same_rows(
     expect(honbu.get_by_text(f"{count} 件", exact=True).first).to_be_visible()
     rows = honbu.get_by_role("table", name="資料2の具体的な取組一覧").locator("tbody tr")
     expect(rows).to_have_count(count)
+
+
+def test_hq_downloads_shiryo3_of_the_seeded_period(seeded_transactional_db, login, tmp_path):
+    """honbu downloads 資料3 from the period page; the file opens and has the document's title."""
+    import openpyxl
+
+    from portal.wareki import era_month_label, month_label
+
+    period = current_period()
+    honbu = login("honbu")
+    honbu.get_by_role("link", name="報告期間", exact=True).click()
+    row = honbu.get_by_role("row").filter(has_text=period.name)
+    with honbu.expect_download() as download_info:
+        row.get_by_role("link", name="資料3（Excel）").click()
+    download = download_info.value
+    assert download.suggested_filename == f"資料3_{period.name}.xlsx"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+
+    book = openpyxl.load_workbook(path)
+    title = book.worksheets[0]["A1"].value
+    expected = (
+        f"「子ども虐待防止に関する職務に従事する職員の人材育成ビジョン」に基づく"
+        f"{era_month_label(period.results_until)}までの取組結果と"
+        f"{month_label(period.plans_from)}以降の取組内容"
+    )
+    assert title == expected
+    assert title.endswith("令和５年９月までの取組結果と10月以降の取組内容")
