@@ -95,43 +95,44 @@ class LevelManager(models.Manager):
         return super().get_queryset().filter(level=self.level)
 
 
-class Bureau(Organization):
-    objects = LevelManager(Organization.Level.BUREAU)
+class OfLevel:
+    """For the proxies below: saving one sets its level."""
+
+    LEVEL = None
+
+    def save(self, *args, **kwargs):
+        self.level = self.LEVEL
+        super().save(*args, **kwargs)
+
+
+class Bureau(OfLevel, Organization):
+    LEVEL = Organization.Level.BUREAU
+    objects = LevelManager(LEVEL)
 
     class Meta:
         proxy = True
         verbose_name = "局"
         verbose_name_plural = "局"
 
-    def save(self, *args, **kwargs):
-        self.level = Organization.Level.BUREAU
-        super().save(*args, **kwargs)
 
-
-class Department(Organization):
-    objects = LevelManager(Organization.Level.DEPARTMENT)
+class Department(OfLevel, Organization):
+    LEVEL = Organization.Level.DEPARTMENT
+    objects = LevelManager(LEVEL)
 
     class Meta:
         proxy = True
         verbose_name = "部"
         verbose_name_plural = "部"
 
-    def save(self, *args, **kwargs):
-        self.level = Organization.Level.DEPARTMENT
-        super().save(*args, **kwargs)
 
-
-class Section(Organization):
-    objects = LevelManager(Organization.Level.SECTION)
+class Section(OfLevel, Organization):
+    LEVEL = Organization.Level.SECTION
+    objects = LevelManager(LEVEL)
 
     class Meta:
         proxy = True
         verbose_name = "課"
         verbose_name_plural = "課"
-
-    def save(self, *args, **kwargs):
-        self.level = Organization.Level.SECTION
-        super().save(*args, **kwargs)
 
 
 class JobCategory(models.Model):

@@ -35,30 +35,40 @@ def _xlsx(workbook, filename):
     return response
 
 
-def download_shiryo3(request):
-    """資料3 of the period in the query; with list filters, only the rows they select."""
-    if not may_view(request.user, "initiatives.view_progressentry"):
+def _download(request, *, document, perm, filter_rows, row_key, export):
+    """The document of the period in the query; with list filters, only the rows they select
+    (the same FilterSet as the list page)."""
+    if not may_view(request.user, perm):
         raise PermissionDenied
-    filterset = filter_progress_entries(request.GET, request)
+    filterset = filter_rows(request.GET, request)
     only = None
     if _filtered(request.GET):
-        only = set(filterset.qs.values_list("initiative_id", flat=True))
-    workbook = export_shiryo3(filterset.period, only=only)
+        only = set(filterset.qs.values_list(row_key, flat=True))
+    workbook = export(filterset.period, only=only)
     suffix = "（絞り込み）" if only is not None else ""
-    return _xlsx(workbook, f"資料3_{filterset.period.name}{suffix}.xlsx")
+    return _xlsx(workbook, f"{document}_{filterset.period.name}{suffix}.xlsx")
+
+
+def download_shiryo3(request):
+    return _download(
+        request,
+        document="資料3",
+        perm="initiatives.view_progressentry",
+        filter_rows=filter_progress_entries,
+        row_key="initiative_id",
+        export=export_shiryo3,
+    )
 
 
 def download_shiryo2(request):
-    """資料2 of the period in the query; with list filters, only the actions they select."""
-    if not may_view(request.user, "recommendations.view_actionreport"):
-        raise PermissionDenied
-    filterset = filter_action_reports(request.GET, request)
-    only = None
-    if _filtered(request.GET):
-        only = set(filterset.qs.values_list("action_id", flat=True))
-    workbook = export_shiryo2(filterset.period, only=only)
-    suffix = "（絞り込み）" if only is not None else ""
-    return _xlsx(workbook, f"資料2_{filterset.period.name}{suffix}.xlsx")
+    return _download(
+        request,
+        document="資料2",
+        perm="recommendations.view_actionreport",
+        filter_rows=filter_action_reports,
+        row_key="action_id",
+        export=export_shiryo2,
+    )
 
 
 def upload(request):
