@@ -4,6 +4,7 @@ name, initiatives by their reference as the pages write it (「3-研修体制の
 from departments.resources import job_category_widget, organizations_widget
 from initiatives.models import Category, Initiative, ProgressEntry, Subclass
 from portal.resources import (
+    BatchedFlatResource,
     CircledNumberWidget,
     Field,
     FlatResource,
@@ -85,11 +86,13 @@ def _reference(obj):
 
 
 def initiative_widget(name, *, required=True):
+    # with_related: what the shown-only columns (対象職種, 担当課), the 【再掲】 rule and the
+    # permission checks (the responsible sections) read, for every row at once.
     return NaturalKeyWidget(
         name,
         key=_reference,
         find=find_initiative,
-        preload=every(Initiative.objects.select_related("category", "subclass"), _reference),
+        preload=every(Initiative.objects.with_related(), _reference),
         required=required,
     )
 
@@ -190,7 +193,7 @@ class InitiativeResource(FlatResource):
 INITIATIVE = verbose(ProgressEntry, "initiative")
 
 
-class ProgressEntryResource(EntryResourceMixin, FlatResource):
+class ProgressEntryResource(EntryResourceMixin, BatchedFlatResource):
     period = Field(
         attribute="period",
         column_name=verbose(ProgressEntry, "period"),
@@ -225,6 +228,7 @@ class ProgressEntryResource(EntryResourceMixin, FlatResource):
         "initiative__job_category",
     )
     export_prefetch_related = ("initiative__sections",)
+    stored_prefetch_related = ("updated_by",)
 
     class Meta:
         model = ProgressEntry

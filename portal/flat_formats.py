@@ -27,20 +27,22 @@ CSV_NEWLINE = "\r\n"
 
 # Python's cp932 codec writes these characters as their Windows look-alikes, and reads those back
 # (〜 U+301C becomes ～ U+FF5E): a CP932 file cannot tell them apart, so the import does not either.
-CP932_LOOKALIKES = str.maketrans(
-    {
-        "\uff5e": "\u301c",
-        "\u2225": "\u2016",
-        "\uff0d": "\u2212",
-        "\uffe0": "\xa2",
-        "\uffe1": "\xa3",
-        "\uffe2": "\xac",
-    }
-)
+CP932_LOOKALIKES = {
+    "\uff5e": "\u301c",
+    "\u2225": "\u2016",
+    "\uff0d": "\u2212",
+    "\uffe0": "\xa2",
+    "\uffe1": "\xa3",
+    "\uffe2": "\xac",
+}
 
 
 def fold_cp932(text):
-    return text.translate(CP932_LOOKALIKES)
+    # A replace() per look-alike: several times faster than str.translate(), which looks up every
+    # character in a table (an import folds every text cell it compares).
+    for char, folded in CP932_LOOKALIKES.items():
+        text = text.replace(char, folded)
+    return text
 
 
 def decode_csv(data):

@@ -4,9 +4,14 @@ reports and their 実施状況 paragraphs by period code and action reference (a
 
 import re
 
+from django.db.models import F
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
 from departments.resources import organizations_widget
 from portal.marks import GOJUON, action_letter, policy_letter
 from portal.resources import (
+    BatchedFlatResource,
     ChoiceWidget,
     CircledNumberWidget,
     Field,
@@ -122,11 +127,13 @@ def _reference(obj):
 
 
 def action_widget(name, *, required=True):
+    # The departments: the permission checks of ActionReport imports read them.
+    actions = Action.objects.select_related("policy__chapter").prefetch_related("departments")
     return NaturalKeyWidget(
         name,
         key=_reference,
         find=find_action,
-        preload=every(Action.objects.select_related("policy__chapter"), _reference),
+        preload=every(actions, _reference),
         required=required,
     )
 
@@ -279,12 +286,13 @@ ACTION = verbose(ActionReport, "action")
 PERIOD = verbose(ActionReport, "period")
 
 
-class ActionReportResource(EntryResourceMixin, FlatResource):
+class ActionReportResource(EntryResourceMixin, BatchedFlatResource):
     period = Field(attribute="period", column_name=PERIOD, widget=period_widget(PERIOD))
     action = Field(attribute="action", column_name=ACTION, widget=action_widget(ACTION))
     state, return_comment, version, updated_by, updated_at = workflow_fields(ActionReport)
 
     export_select_related = ("period", "updated_by", "action__policy__chapter")
+    stored_prefetch_related = ("updated_by",)
 
     class Meta:
         model = ActionReport
@@ -296,17 +304,19 @@ def find_report(text, row):
     """The report of the row's 報告期間 for the action 「(1)イ(ｳ)」."""
     action = find_action(text)
     code = cell_text(row.get(PERIOD))
-    return (
-        action
-        and ActionReport.objects.filter(action=action, period__code=code)
-        .select_related("period", "action__policy__chapter")
-        .first()
+    return action and reports_with_related().filter(action=action, period__code=code).first()
+
+
+def reports_with_related():
+    """With what the 具体的な取組 column and the permission checks read, each period, action,
+    policy and chapter loaded once (not once per report, as joins would)."""
+    return ActionReport.objects.prefetch_related(
+        "period", "action__policy__chapter", "action__departments"
     )
 
 
 def every_report():
-    reports = ActionReport.objects.select_related("period", "action__policy__chapter")
-    for report in reports:
+    for report in reports_with_related():
         yield (report.action.reference, report.period.code), report
 
 
@@ -331,9 +341,10 @@ class ClassificationWidget(ChoiceWidget):
         return super().clean(text, row, **kwargs)
 
 
-class ImplementationStatusResource(FlatResource):
+class ImplementationStatusResource(BatchedFlatResource):
     """One 実施状況 paragraph. Whoever may change its report may change it, and a changed
-    paragraph gives its report a new version (as ImplementationStatusAdmin does)."""
+    paragraph gives its report a new version (as ImplementationStatusAdmin does), once per
+    report and import."""
 
     period = Field(
         attribute="report__period",
@@ -369,20 +380,22 @@ class ImplementationStatusResource(FlatResource):
         fields = ("period", "report", "position", "text", "classification")
         import_id_fields = ("report", "position")
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.bumped_reports = set()
-
     def row_name(self, instance):
         if not instance.report_id:
             return "この行"
         return f"{report_name(instance.report)}-{instance.position}"
 
+    def before_import(self, dataset, **kwargs):
+        self.bumped_reports = set()
+        super().before_import(dataset, **kwargs)
+
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)
         user = kwargs.get("user")
         if user is not None:
-            report = ActionReport.objects.select_related("period").get(pk=instance.report_id)
+            # The report as the 具体的な取組 column found it, loaded once for the whole file
+            # with its period and departments (reports_with_related).
+            report = instance.report
             if not access.may(user, "change", report):
                 raise RowError(
                     f"{self.row_name(instance)}: この行を変更する権限がありません。"
@@ -391,10 +404,21 @@ class ImplementationStatusResource(FlatResource):
 
     def after_save_instance(self, instance, row, **kwargs):
         super().after_save_instance(instance, row, **kwargs)
-        if instance.report_id in self.bumped_reports:
-            return
         self.bumped_reports.add(instance.report_id)
-        report = instance.report
-        report.version += 1
-        report.updated_by = kwargs.get("user") or report.updated_by
-        report.save(update_fields=["version", "updated_by", "updated_at"])
+
+    def after_import(self, dataset, result, **kwargs):
+        """The changed paragraphs' reports get their new version, each once, after the
+        paragraphs are written."""
+        super().after_import(dataset, result, **kwargs)
+        writes = kwargs.get("using_transactions") or not kwargs.get("dry_run")
+        if not (self.bumped_reports and writes):
+            return
+        user = kwargs.get("user")
+        changes = {"version": F("version") + 1, "updated_at": timezone.now()}
+        if user is not None:
+            changes["updated_by"] = user
+        # One UPDATE counting up from the stored version (a version given meanwhile on a page is
+        # not lost), then a history record of each report as it now is.
+        reports = ActionReport.objects.filter(pk__in=self.bumped_reports)
+        reports.update(**changes)
+        bulk_update_with_history(list(reports), ActionReport, fields=[], default_user=user)

@@ -17,6 +17,7 @@ from portal.resources import (
     by,
     cell_text,
     every,
+    locked,
     verbose,
 )
 from reporting import access
@@ -113,7 +114,11 @@ class EntryResourceMixin:
     """Imports of entries (ProgressEntry, ActionReport) follow the pages' rules: a row the user
     may not change (reporting.access.may) refuses the whole import, and so does a file made from
     an older version of the row. A changed entry gets a new version, so that edit forms opened
-    before the import become stale, as after an admin save (EntryAdminMixin)."""
+    before the import become stale, as after an admin save (EntryAdminMixin).
+
+    The checks read the entries as the import loaded them, all at once (with their period and
+    responsible sections), not again row by row. They are locked from then until the import
+    ends, so that nobody changes one in between (the pages lock an entry to save it too)."""
 
     def row_name(self, instance):
         try:
@@ -121,8 +126,13 @@ class EntryResourceMixin:
         except Exception:
             return "この行"
 
+    def stored_rows(self):
+        return locked(super().stored_rows())
+
     def stored(self, instance):
-        return type(instance)._default_manager.select_related("period").get(pk=instance.pk)
+        """The entry as stored, before the file's values were read into it
+        (BatchedFlatResource.after_init_instance)."""
+        return self.original
 
     def check_entry(self, instance, row, user):
         name = self.row_name(instance)
