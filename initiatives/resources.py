@@ -9,11 +9,11 @@ from portal.resources import (
     Field,
     FlatResource,
     NaturalKeyWidget,
-    NumberWidget,
-    TextWidget,
     cell_text,
     every,
     normalized,
+    number_field,
+    text_field,
     verbose,
 )
 from reporting.models import MAX_TEXT_LENGTH
@@ -97,18 +97,9 @@ def initiative_widget(name, *, required=True):
     )
 
 
-def _text(model, name, **kwargs):
-    return Field(attribute=name, column_name=verbose(model, name), widget=TextWidget(), **kwargs)
-
-
-def _number(model, name, widget_class=NumberWidget):
-    column = verbose(model, name)
-    return Field(attribute=name, column_name=column, widget=widget_class(column))
-
-
 class CategoryResource(FlatResource):
-    number = _number(Category, "number")
-    title = _text(Category, "title")
+    number = number_field(Category, "number")
+    title = text_field(Category, "title")
 
     class Meta:
         model = Category
@@ -128,8 +119,8 @@ class SubclassResource(FlatResource):
         column_name=SUBCLASS_CATEGORY,
         widget=category_widget(SUBCLASS_CATEGORY),
     )
-    number = _number(Subclass, "number")
-    name = _text(Subclass, "name")
+    number = number_field(Subclass, "number")
+    name = text_field(Subclass, "name")
 
     export_select_related = ("category",)
 
@@ -152,7 +143,7 @@ class InitiativeResource(FlatResource):
         column_name=verbose(Initiative, "subclass"),
         widget=subclass_widget(verbose(Initiative, "subclass"), CATEGORY),
     )
-    number = _number(Initiative, "number", CircledNumberWidget)
+    number = number_field(Initiative, "number", CircledNumberWidget)
     job_category = Field(
         attribute="job_category",
         column_name=verbose(Initiative, "job_category"),
@@ -215,8 +206,8 @@ class ProgressEntryResource(EntryResourceMixin, BatchedFlatResource):
         widget=organizations_widget(verbose(Initiative, "sections")),
         readonly=True,
     )
-    results = _text(ProgressEntry, "results")
-    plans = _text(ProgressEntry, "plans")
+    results = text_field(ProgressEntry, "results")
+    plans = text_field(ProgressEntry, "plans")
     state, return_comment, version, updated_by, updated_at = workflow_fields(ProgressEntry)
 
     text_limits = {"results": MAX_TEXT_LENGTH, "plans": MAX_TEXT_LENGTH}

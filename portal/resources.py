@@ -816,3 +816,14 @@ __all__ = [
     "normalized",
     "verbose",
 ]
+
+
+def text_field(model, name, **kwargs):
+    """A text column headed by the model field's verbose name."""
+    return Field(attribute=name, column_name=verbose(model, name), widget=TextWidget(), **kwargs)
+
+
+def number_field(model, name, widget_class=None):
+    """A number column headed by the model field's verbose name (as written, e.g. ① or ア)."""
+    column = verbose(model, name)
+    return Field(attribute=name, column_name=column, widget=(widget_class or NumberWidget)(column))

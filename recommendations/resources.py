@@ -19,14 +19,14 @@ from portal.resources import (
     LetterWidget,
     NaturalKeysWidget,
     NaturalKeyWidget,
-    NumberWidget,
     ParenNumberWidget,
     RowError,
-    TextWidget,
     by,
     cell_text,
     every,
     normalized,
+    number_field,
+    text_field,
     verbose,
 )
 from recommendations.models import (
@@ -138,20 +138,11 @@ def action_widget(name, *, required=True):
     )
 
 
-def _text(model, name, **kwargs):
-    return Field(attribute=name, column_name=verbose(model, name), widget=TextWidget(), **kwargs)
-
-
-def _number(model, name, widget_class=NumberWidget):
-    column = verbose(model, name)
-    return Field(attribute=name, column_name=column, widget=widget_class(column))
-
-
 class VerificationReportResource(FlatResource):
-    title = _text(VerificationReport, "title")
-    document_title = _text(VerificationReport, "document_title")
-    meeting = _text(VerificationReport, "meeting")
-    note = _text(VerificationReport, "note")
+    title = text_field(VerificationReport, "title")
+    document_title = text_field(VerificationReport, "document_title")
+    meeting = text_field(VerificationReport, "meeting")
+    note = text_field(VerificationReport, "note")
 
     class Meta:
         model = VerificationReport
@@ -172,8 +163,8 @@ class ChapterResource(FlatResource):
             find=by(VerificationReport, "title"),
         ),
     )
-    number = _number(Chapter, "number", ParenNumberWidget)
-    title = _text(Chapter, "title")
+    number = number_field(Chapter, "number", ParenNumberWidget)
+    title = text_field(Chapter, "title")
 
     export_select_related = ("report",)
 
@@ -193,8 +184,8 @@ def _chapter_field(model):
 
 class RecommendationResource(FlatResource):
     chapter = _chapter_field(Recommendation)
-    number = _number(Recommendation, "number", CircledNumberWidget)
-    text = _text(Recommendation, "text")
+    number = number_field(Recommendation, "number", CircledNumberWidget)
+    text = text_field(Recommendation, "text")
 
     export_select_related = ("chapter",)
 
@@ -214,7 +205,7 @@ class PolicyResource(FlatResource):
         column_name=verbose(Policy, "number"),
         widget=LetterWidget(verbose(Policy, "number"), GOJUON, policy_letter),
     )
-    text = _text(Policy, "text")
+    text = text_field(Policy, "text")
     recommendations = Field(
         attribute="recommendations",
         column_name=verbose(Policy, "recommendations"),
@@ -257,13 +248,13 @@ class ActionResource(FlatResource):
         column_name=verbose(Action, "number"),
         widget=LetterWidget(verbose(Action, "number"), GOJUON, action_letter),
     )
-    text = _text(Action, "text")
+    text = text_field(Action, "text")
     departments = Field(
         attribute="departments",
         column_name=verbose(Action, "departments"),
         widget=organizations_widget(verbose(Action, "departments")),
     )
-    department_note = _text(Action, "department_note")
+    department_note = text_field(Action, "department_note")
     repost_of = Field(
         attribute="repost_of",
         column_name=verbose(Action, "repost_of"),
@@ -363,8 +354,8 @@ class ImplementationStatusResource(BatchedFlatResource):
             preload=every_report,
         ),
     )
-    position = _number(ImplementationStatus, "position")
-    text = _text(ImplementationStatus, "text")
+    position = number_field(ImplementationStatus, "position")
+    text = text_field(ImplementationStatus, "text")
     classification = Field(
         attribute="classification",
         column_name=verbose(ImplementationStatus, "classification"),
