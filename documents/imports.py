@@ -58,6 +58,7 @@ from recommendations.models import (
     Classification,
     ImplementationStatus,
 )
+from reporting import access
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # An xlsx is a zip of XML; ours compress about 10:1. The members' declared sizes are checked
@@ -318,8 +319,9 @@ def _run(read_and_check, write, *, file, dry_run):
     return result
 
 
-def _allowed(user, perm, obj, reference, sheet, row, result):
-    if not user.has_perm(perm, obj):
+def _allowed(user, entry, reference, sheet, row, result):
+    # The same rules as the pages (reporting/access.py); an unsaved entry is asked about too.
+    if not access.may(user, "change", entry):
         result.error(sheet, row, NO_PERMISSION.format(reference=reference))
 
 
@@ -456,8 +458,7 @@ def _check_shiryo3(rows, period, user, entries, result):
         else:
             status = CHANGED
         if status != UNCHANGED:
-            perm = "initiatives.change_progressentry"
-            _allowed(user, perm, entry, initiative.reference, row.sheet, row.row, result)
+            _allowed(user, entry, initiative.reference, row.sheet, row.row, result)
         result.rows.append(RowOutcome(row.sheet, row.row, initiative.reference, status))
         changes.append((status, entry, {"results": results, "plans": row.plans}))
     return changes
@@ -642,8 +643,7 @@ def _check_shiryo2(blocks, period, user, reports, result):
         else:
             status = UNCHANGED if _cleaned(_stored(report)) == block.paragraphs else CHANGED
         if status != UNCHANGED:
-            perm = "recommendations.change_actionreport"
-            _allowed(user, perm, report, action.reference, block.sheet, block.row, result)
+            _allowed(user, report, action.reference, block.sheet, block.row, result)
         result.rows.append(RowOutcome(block.sheet, block.row, action.reference, status))
         changes.append((status, report, block.paragraphs))
     return changes

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from portal.demo import create_demo_users
 from portal.seed import load_all
+from reporting.models import ReportingPeriod
 
 
 def load_seed_and_personas():
@@ -47,3 +48,20 @@ def hogo(db):
 @pytest.fixture
 def jisou(db):
     return _persona("jisou")
+
+
+@pytest.fixture
+def period(db):
+    """The seeded current period, 令和５年度上半期."""
+    return ReportingPeriod.objects.get(code="R5H1")
+
+
+@pytest.fixture
+def empty_period(period):
+    """A period with the same months (so the same titles and headings) and no entries."""
+    return ReportingPeriod.objects.create(
+        code="R5H1-2",
+        name="令和５年度上半期（再）",
+        results_until=period.results_until,
+        plans_from=period.plans_from,
+    )

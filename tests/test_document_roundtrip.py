@@ -7,27 +7,10 @@ from documents.imports import import_shiryo2, import_shiryo3
 from documents.testing import database_snapshot, find_row, merged, reload, to_bytes, values
 from initiatives.models import Initiative, ProgressEntry
 from recommendations.models import Action, ActionReport, ImplementationStatus, Policy
-from reporting.models import ReportingPeriod
 
 pytestmark = pytest.mark.django_db
 
 DOCUMENTS = [(export_shiryo3, import_shiryo3), (export_shiryo2, import_shiryo2)]
-
-
-@pytest.fixture
-def period():
-    return ReportingPeriod.objects.get(code="R5H1")
-
-
-@pytest.fixture
-def empty_period(period):
-    # The same months, so the titles and column headings are the same too.
-    return ReportingPeriod.objects.create(
-        code="R5H1-2",
-        name="令和５年度上半期（再）",
-        results_until=period.results_until,
-        plans_from=period.plans_from,
-    )
 
 
 def assert_same_document(first, second):

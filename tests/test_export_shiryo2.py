@@ -27,11 +27,6 @@ pytestmark = pytest.mark.django_db
 HEADERS = ["該当提言", "取組方針", "具体的な取組内容（想定を含む）", "実施状況", "区分", "担当部"]
 
 
-@pytest.fixture
-def period():
-    return ReportingPeriod.objects.get(code="R5H1")
-
-
 @pytest.fixture(scope="module")
 def seed_export(django_db_setup, django_db_blocker):
     """The export of the seeded current period, made and loaded once for the tests that only

@@ -23,11 +23,6 @@ TITLE_R5H1 = (
 )
 
 
-@pytest.fixture
-def period():
-    return ReportingPeriod.objects.get(code="R5H1")
-
-
 @pytest.fixture(scope="module")
 def seed_export(django_db_setup, django_db_blocker):
     """The export of the seeded current period, made and loaded once for the tests that only
