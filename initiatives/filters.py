@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from departments.models import JobCategory, Organization
-from initiatives.models import Category, ProgressEntry, Subclass
+from initiatives.models import Category, Initiative, ProgressEntry, Subclass
 from reporting.filters import PeriodFilterSet
 
 
@@ -39,9 +39,12 @@ class ProgressEntryFilter(PeriodFilterSet):
             period=OuterRef("period"),
             results__icontains=value,
         )
+        sections = Initiative.sections.through.objects.filter(
+            initiative=OuterRef("initiative"), organization__label__icontains=value
+        )
         return queryset.filter(
             Q(results__icontains=value)
             | Q(plans__icontains=value)
             | Q(Exists(original_results))
-            | Q(initiative__sections__label__icontains=value)
-        ).distinct()
+            | Q(Exists(sections))
+        )

@@ -6,22 +6,14 @@ from initiatives import selectors
 from initiatives.forms import ProgressForm
 from initiatives.services import save_progress
 from reporting import views as workflow
-from reporting.access import allowed_actions, check, may_review_entries
+from reporting.access import allowed_actions, check
 from reporting.forms import BulkForm, ReviewForm
 from reporting.services import StaleEntry, WorkflowError
 
 
 def entry_list(request):
-    filterset = selectors.filter_progress_entries(request.GET, request)
-    return render(
-        request,
-        "initiatives/list.html",
-        {
-            "filter": filterset,
-            "page": workflow.paginate(request, filterset.qs),
-            "may_bulk": may_review_entries(request.user),
-            "bulk_form": BulkForm(),
-        },
+    return workflow.render_list(
+        request, "initiatives/list.html", selectors.filter_progress_entries, BulkForm()
     )
 
 

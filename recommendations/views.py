@@ -7,22 +7,14 @@ from recommendations.forms import ReportBulkForm, ReportForm, status_formset
 from recommendations.models import Classification
 from recommendations.services import save_statuses, set_classification
 from reporting import views as workflow
-from reporting.access import allowed_actions, check, may_review_entries
+from reporting.access import allowed_actions, check
 from reporting.forms import ReviewForm
 from reporting.services import StaleEntry, WorkflowError
 
 
 def report_list(request):
-    filterset = selectors.filter_action_reports(request.GET, request)
-    return render(
-        request,
-        "recommendations/list.html",
-        {
-            "filter": filterset,
-            "page": workflow.paginate(request, filterset.qs),
-            "may_bulk": may_review_entries(request.user),
-            "bulk_form": ReportBulkForm(),
-        },
+    return workflow.render_list(
+        request, "recommendations/list.html", selectors.filter_action_reports, ReportBulkForm()
     )
 
 

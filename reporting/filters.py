@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 
 from portal.widgets import FastSelect
+from reporting import choices
 from reporting.models import EntryState, ReportingPeriod
 
 
@@ -31,8 +32,8 @@ class PeriodChoiceForm(forms.Form):
 
 
 class PeriodFilterSet(django_filters.FilterSet):
-    """A FilterSet whose `period` defaults to the current period. Choice lists are loaded once
-    per request (one query each), and validating a choice costs no further query."""
+    """A FilterSet whose `period` defaults to the current period. Its choice lists come from the
+    cache (reporting/choices.py), and validating a choice costs no query."""
 
     period = django_filters.ChoiceFilter(
         label="報告期間", field_name="period__code", empty_label=None
@@ -62,20 +63,26 @@ class PeriodFilterSet(django_filters.FilterSet):
             if isinstance(filter_, django_filters.ChoiceFilter):
                 filter_.extra["widget"] = FastSelect
         self.filters["period"].extra["choices"] = [(p.code, p.name) for p in periods]
-        for name, (queryset, label) in self.choice_sources.items():
-            # Loaded only if the form is shown or the filter is used, and then only once.
-            # .all(): a fresh copy, so rows added since an earlier request are offered too
-            # (iterating the class-level queryset itself would cache its rows for ever).
-            self.filters[name].extra["choices"] = functools.cache(
-                lambda queryset=queryset, label=label: [
-                    (obj.pk, label(obj)) for obj in queryset.all()
-                ]
-            )
+        # Read only if the form is shown or a filter is used, and then only once.
+        source = functools.cache(lambda: choices.cached(type(self).__name__, self.load_choices))
+        for name in self.choice_sources:
+            self.filters[name].extra["choices"] = lambda name=name: source()[name]
         by_code = {p.code: p for p in periods}
         self.period = by_code.get((data or {}).get("period")) or current
+
+    @classmethod
+    def load_choices(cls):
+        # .all(): a fresh copy (iterating the class-level queryset would keep its rows for ever).
+        return {
+            name: [(obj.pk, label(obj)) for obj in queryset.all()]
+            for name, (queryset, label) in cls.choice_sources.items()
+        }
 
     def filter_mine(self, queryset, name, value):
         if not value or self.request is None:
             return queryset
-        organizations = self.request.user.organizations.all()
-        return queryset.filter(**{f"{self.responsible_path}__in": organizations}).distinct()
+        # A semi-join rather than a join: an entry with two of the user's sections is one row.
+        answering = queryset.model.objects.filter(
+            **{f"{self.responsible_path}__in": self.request.user.organizations.all()}
+        )
+        return queryset.filter(pk__in=answering.values("pk"))

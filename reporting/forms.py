@@ -37,6 +37,9 @@ class ReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+FORM_ID = "bulk-form"
+
+
 class BulkForm(forms.Form):
     ACTIONS = [("approve", "選んだ行を承認する"), ("return", "選んだ行を差戻す")]
 
@@ -57,6 +60,9 @@ class BulkForm(forms.Form):
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["selected"].choices = choices
+        # The <form> (with its CSRF token) stands apart from the cached list it acts on.
+        for field in self.fields.values():
+            field.widget.attrs["form"] = FORM_ID
 
     def clean(self):
         data = super().clean()

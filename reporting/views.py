@@ -2,11 +2,19 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count, Window
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
+from portal.models import DataRevision
 from reporting import services
-from reporting.access import check_may_manage_periods, get_entries_for_user, may_manage_periods
+from reporting.access import (
+    check_may_manage_periods,
+    get_entries_for_user,
+    may_manage_periods,
+    may_review_entries,
+)
 from reporting.forms import PeriodForm, ReviewForm
 from reporting.models import EntryState, ReportingPeriod
 
@@ -14,7 +22,38 @@ PAGE_SIZE = 50
 
 
 def paginate(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    """The requested page of `queryset`. The total comes with the rows (a window count), so a
+    page costs one query instead of two; a page past the end, a bad number or a DISTINCT query
+    (whose window would count duplicates) goes through Django's paginator."""
+    paginator = Paginator(queryset, PAGE_SIZE)
+    number = request.GET.get("page") or "1"
+    if number.isdigit() and int(number) > 0 and not queryset.query.distinct:
+        start = (int(number) - 1) * PAGE_SIZE
+        rows = list(queryset.annotate(total_rows=Window(Count("*")))[start : start + PAGE_SIZE])
+        if rows:
+            paginator.count = rows[0].total_rows
+            return paginator._get_page(rows, int(number), paginator)
+    return paginator.get_page(number)
+
+
+def render_list(request, template, filterset_for, bulk_form):
+    """A document's list page. All of it but the bulk form's CSRF token is kept in the cache
+    (the template's {% cache %} block) per data revision, HQ or not, user (for 自分の担当分) and
+    query; the FilterSet and the page are built only when that block renders."""
+    filterset = SimpleLazyObject(lambda: filterset_for(request.GET, request))
+    may_bulk = may_review_entries(request.user)
+    mine = request.user.pk if "mine" in request.GET else ""
+    return render(
+        request,
+        template,
+        {
+            "filter": filterset,
+            "page": SimpleLazyObject(lambda: paginate(request, filterset.qs)),
+            "may_bulk": may_bulk,
+            "bulk_form": bulk_form,
+            "cache_key": [DataRevision.current(), may_bulk, mine, request.get_full_path()],
+        },
+    )
 
 
 def workflow_error_message(error):

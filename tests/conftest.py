@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
 from portal.demo import create_demo_users
 from portal.seed import load_all
@@ -17,6 +18,14 @@ def load_seed_and_personas():
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_seed_and_personas()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache. A test's writes are rolled back with their data
+    revisions, but the sequence behind them is not, so no number comes back; the cache is
+    emptied all the same, so that no test depends on another's pages."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,0 +1,21 @@
+"""The choice lists of the list filters (periods, categories, sections…), kept in the cache.
+
+They change a few times a year but cost a query each on every list request. The key carries the
+data revision (portal.models.DataRevision), so any write to the tables they come from retires
+them."""
+
+from django.core.cache import cache
+
+from portal.models import DataRevision
+
+TIMEOUT = 600
+
+
+def cached(name, build):
+    """`build()`, or its value kept since the data last changed."""
+    key = f"filter-choices:{DataRevision.current()}"
+    lists = cache.get(key) or {}
+    if name not in lists:
+        lists[name] = build()
+        cache.set(key, lists, TIMEOUT)
+    return lists[name]
