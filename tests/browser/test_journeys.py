@@ -349,3 +349,29 @@ def test_hq_downloads_shiryo3_of_the_seeded_period(seeded_transactional_db, logi
     )
     assert title == expected
     assert title.endswith("令和５年９月までの取組結果と10月以降の取組内容")
+
+
+def test_hq_approves_a_selection_from_a_list_it_has_seen_before(seeded_transactional_db, login):
+    """The list comes from the cache the second time; its checkboxes, action and button still
+    post to the bulk form, with that response's CSRF token, and the list shows the change."""
+    period = current_period()
+    entries = list(
+        ProgressEntry.objects.filter(period=period).select_related("initiative").order_by("pk")[:2]
+    )
+    ProgressEntry.objects.filter(pk__in=[e.pk for e in entries]).update(state=EntryState.SUBMITTED)
+    honbu = login("honbu")
+    honbu.goto("/shiryo3/?state=submitted")
+    honbu.reload()  # the same list again, now from the cache
+    table = honbu.get_by_role("table", name=re.compile("資料3の取組一覧"))
+    expect(table.locator("tbody tr")).to_have_count(2)
+    for entry in entries:
+        honbu.get_by_label(f"{entry.reference} を選択").check()
+    honbu.get_by_label("一括操作").select_option("approve")
+    honbu.get_by_role("button", name="実行する").click()
+
+    expect(honbu.get_by_text("2 件を承認しました。")).to_be_visible()
+    expect(table.get_by_text("条件に合う取組はありません。")).to_be_visible()
+    states = ProgressEntry.objects.filter(pk__in=[e.pk for e in entries]).values_list(
+        "state", flat=True
+    )
+    assert set(states) == {EntryState.APPROVED}

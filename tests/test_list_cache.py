@@ -1,0 +1,160 @@
+"""The list pages are kept in the cache per data revision: a repeated request costs a few
+queries, and yet every write shows at once, and no user is shown what another one should see."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from initiatives.models import ProgressEntry
+from initiatives.services import save_progress
+from recommendations.models import ActionReport
+from reporting.views import PAGE_SIZE
+from tests.helpers import current_entry
+
+pytestmark = pytest.mark.django_db
+
+# session, user, HQ membership, data revision
+QUERIES_OF_A_CACHED_LIST = 4
+
+
+def page_of(client, url, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def without_tokens(page):
+    """The page without its CSRF tokens, which are masked anew on every response."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
+
+
+def row_of(page, href):
+    """The table row that links to `href`."""
+    return re.search(rf'<tr>(?:(?!</tr>).)*href="{href}"(?:(?!</tr>).)*</tr>', page, re.S).group(0)
+
+
+def hogo_entry():
+    return current_entry("保）保護課")
+
+
+def test_a_repeated_list_request_costs_only_the_fixed_queries(
+    client, hogo, django_assert_max_num_queries
+):
+    client.force_login(hogo)
+    url, category = reverse("initiatives:list"), hogo_entry().initiative.category_id
+    first = page_of(client, url, category=category)
+    with django_assert_max_num_queries(QUERIES_OF_A_CACHED_LIST):
+        again = page_of(client, url, category=category)
+    assert without_tokens(again) == without_tokens(first)
+
+
+def test_an_edit_through_the_page_shows_on_the_list_at_once(client, hogo):
+    entry = hogo_entry()
+    client.force_login(hogo)
+    url = reverse("initiatives:list")
+    assert "新しく書いた取組内容" not in page_of(client, url)
+    response = client.post(
+        reverse("initiatives:edit", args=[entry.pk]),
+        {"results": entry.results, "plans": "新しく書いた取組内容", "version": entry.version},
+    )
+    assert response.status_code == 302
+    assert "新しく書いた取組内容" in page_of(client, url)
+
+
+def test_a_write_that_sends_no_signal_shows_on_the_list_at_once(client, hogo):
+    entry = hogo_entry()
+    client.force_login(hogo)
+    url = reverse("initiatives:list")
+    assert "一括で書き換えた内容" not in page_of(client, url)
+    ProgressEntry.objects.filter(pk=entry.pk).update(plans="一括で書き換えた内容")
+    assert "一括で書き換えた内容" in page_of(client, url)
+
+
+def test_a_service_write_shows_on_the_list_at_once(client, hogo):
+    entry = hogo_entry()
+    client.force_login(hogo)
+    url = reverse("initiatives:list")
+    page_of(client, url)
+    save_progress(
+        entry=entry,
+        user=hogo,
+        version=entry.version,
+        results=entry.results,
+        plans=entry.plans,
+        submit=True,
+    )
+    assert "提出済" in row_of(page_of(client, url), reverse("initiatives:detail", args=[entry.pk]))
+
+
+def test_hq_and_section_staff_never_share_a_cached_list(client, honbu, hogo):
+    url = reverse("recommendations:list")
+    client.force_login(honbu)
+    assert 'form="bulk-form"' in page_of(client, url)
+    client.force_login(hogo)
+    section_page = page_of(client, url)
+    assert 'name="selected"' not in section_page and "一括操作" not in section_page
+    client.force_login(honbu)
+    assert 'name="selected"' in page_of(client, url)
+
+
+def test_my_rows_are_cached_per_user(client, hogo, jisou):
+    url = reverse("initiatives:list")
+
+    def my_rows(user):
+        client.force_login(user)
+        return {
+            int(pk)
+            for pk in re.findall(r'href="/shiryo3/(\d+)/"', page_of(client, url, mine="true"))
+        }
+
+    hogo_rows, jisou_rows = my_rows(hogo), my_rows(jisou)
+    for user, rows in ((hogo, hogo_rows), (jisou, jisou_rows)):
+        expected = ProgressEntry.objects.filter(
+            period__code="R5H1", initiative__sections__in=user.organizations.all()
+        ).values_list("pk", flat=True)
+        assert rows == set(expected)
+    assert hogo_rows != jisou_rows
+
+
+def test_the_bulk_form_keeps_a_fresh_csrf_token_outside_the_cached_list(client, honbu):
+    client.force_login(honbu)
+    url = reverse("initiatives:list")
+    page_of(client, url)
+    page = page_of(client, url)  # from the cache
+    form = re.search(r'<form method="post" action="[^"]*" id="bulk-form">(.*?)</form>', page, re.S)
+    assert form and 'name="csrfmiddlewaretoken"' in form.group(1)
+    controls = re.findall(r'<(?:input|select|textarea|button)[^>]*form="bulk-form"', page)
+    # every row's checkbox, the action, the comment and the button
+    assert (
+        len(controls)
+        == min(PAGE_SIZE, ProgressEntry.objects.filter(period__code="R5H1").count()) + 3
+    )
+
+
+def listed_pks(client, **params):
+    response = client.get(reverse("recommendations:list"), params)
+    assert response.status_code == 200
+    page = response.context["page"]
+    return page, [report.pk for report in page.object_list]
+
+
+def test_pages_split_the_rows_and_count_them_all(client, jisou):
+    client.force_login(jisou)
+    total = ActionReport.objects.filter(period__code="R5H1").count()
+    assert total > PAGE_SIZE
+    first, first_pks = listed_pks(client)
+    second, second_pks = listed_pks(client, page=2)
+    assert first.paginator.count == second.paginator.count == total
+    assert len(first_pks) == PAGE_SIZE and not set(first_pks) & set(second_pks)
+    assert (
+        f"{total} 件中 1〜{PAGE_SIZE} 件目"
+        in client.get(reverse("recommendations:list")).content.decode()
+    )
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("999", "last"), ("0", "last"), ("abc", "first")])
+def test_a_page_number_out_of_range_shows_a_page_as_django_does(client, jisou, asked, shown):
+    client.force_login(jisou)
+    page, pks = listed_pks(client, page=asked)
+    assert page.number == (page.paginator.num_pages if shown == "last" else 1) and pks
