@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run setup test stop deps system-deps db lint format bench
+.PHONY: run setup test stop deps system-deps db lint format bench load serve
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
@@ -44,3 +44,15 @@ lint:
 format:
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Production serving: gunicorn + whitenoise with the production settings (their variables must
+# be set, see README).
+serve: deps db
+	$(PY) manage.py collectstatic --noinput -v0
+	$(VENV)/bin/gunicorn --config gunicorn.conf.py
+
+bench: deps db
+	$(PY) scripts/bench.py
+
+load: setup
+	scripts/load.sh

@@ -1,4 +1,4 @@
-"""The choice lists of the list filters (periods, categories, sections…), kept in the cache.
+"""The choice lists of the list filters (categories, sub-classes, sections…), kept in the cache.
 
 They change a few times a year but cost a query each on every list request. The key carries the
 data revision (portal.models.DataRevision), so any write to the tables they come from retires

@@ -37,7 +37,7 @@ class ReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-FORM_ID = "bulk-form"
+BULK_FORM_ID = "bulk-form"
 
 
 class BulkForm(forms.Form):
@@ -62,7 +62,7 @@ class BulkForm(forms.Form):
         self.fields["selected"].choices = choices
         # The <form> (with its CSRF token) stands apart from the cached list it acts on.
         for field in self.fields.values():
-            field.widget.attrs["form"] = FORM_ID
+            field.widget.attrs["form"] = BULK_FORM_ID
 
     def clean(self):
         data = super().clean()

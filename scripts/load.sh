@@ -25,24 +25,39 @@ export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:$PGPORT/visio
 export GUNICORN_BIND="127.0.0.1:$PORT" GUNICORN_ACCESS_LOG=/dev/null
 
 .venv/bin/python manage.py collectstatic --noinput -v0
-.venv/bin/gunicorn --config gunicorn.conf.py &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' EXIT
-for _ in $(seq 50); do curl -sf "$URL/healthz/" >/dev/null && break; sleep 0.2; done
+
+SERVER=""
+start_server() {  # start_server [environment assignments…]
+  env "$@" .venv/bin/gunicorn --config gunicorn.conf.py &
+  SERVER=$!
+  for _ in $(seq 50); do curl -sf "$URL/healthz/" >/dev/null && break; sleep 0.2; done
+}
+stop_server() { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null || true; }
+trap stop_server EXIT
+
+measure() {  # measure "name:path" …
+  for page in "$@"; do
+    name="${page%%:*}"; path="${page#*:}"
+    out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: $COOKIE" "$URL$path")
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    p50=$(awk '$1=="50%" {print $2}' <<<"$out"); p90=$(awk '$1=="90%" {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+    non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out"); socket=$(awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}' <<<"$out")
+    echo "| $name | $rps | $p50 | $p90 | $p99 | $(( ${non2xx:-0} + ${socket:-0} )) |"
+  done
+}
 
 # A logged-in session for the HQ persona, made directly in the session store.
 COOKIE=$(.venv/bin/python scripts/load_session.py honbu)
 ENTRY=$(.venv/bin/python manage.py shell -c "from initiatives.models import ProgressEntry as E; print(E.objects.filter(period__is_current=True).order_by('pk').first().pk)" 2>/dev/null | tail -1)
+LISTS=("資料3 list:/shiryo3/?category=3" "資料2 list:/shiryo2/?chapter=1")
 
 echo "gunicorn: $(( $(nproc) * 2 + 1 )) workers on $(nproc) cores; wrk: $CONNECTIONS connections, $DURATION per page"
 echo
 echo "| page | requests/s | p50 | p90 | p99 | errors |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: |"
-for page in "trivial view:/healthz/" "資料3 list:/shiryo3/?category=3" "資料2 list:/shiryo2/?chapter=1" "資料3 detail:/shiryo3/$ENTRY/" "dashboard:/dashboard/"; do
-  name="${page%%:*}"; path="${page#*:}"
-  out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: $COOKIE" "$URL$path")
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1=="50%" {print $2}' <<<"$out"); p90=$(awk '$1=="90%" {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out"); socket=$(awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}' <<<"$out")
-  echo "| $name | $rps | $p50 | $p90 | $p99 | $(( ${non2xx:-0} + ${socket:-0} )) |"
-done
+start_server
+measure "trivial view:/healthz/" "${LISTS[@]}" "資料3 detail:/shiryo3/$ENTRY/" "dashboard:/dashboard/"
+stop_server
+# The lists again with no cache at all: every request as the first one after a write.
+start_server DJANGO_CACHE_BACKEND=django.core.cache.backends.dummy.DummyCache
+measure "${LISTS[@]/ list:/ list, no cache:}"
