@@ -24,6 +24,7 @@ from portal.resources import (
     by,
     cell_text,
     every,
+    locked,
     normalized,
     number_field,
     text_field,
@@ -307,7 +308,10 @@ def reports_with_related():
 
 
 def every_report():
-    for report in reports_with_related():
+    # Locked from this first read: the import gives the reports of changed paragraphs a new
+    # version at its end, and a page saving one of them meanwhile would otherwise hold the
+    # report while waiting for its paragraphs (a lock cycle).
+    for report in locked(reports_with_related()):
         yield (report.action.reference, report.period.code), report
 
 
