@@ -1,7 +1,7 @@
 """Pages and view helpers shared by both documents: periods, review and bulk actions."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Window
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
@@ -32,7 +32,7 @@ def paginate(request, queryset):
         rows = list(queryset.annotate(total_rows=Window(Count("*")))[start : start + PAGE_SIZE])
         if rows:
             paginator.count = rows[0].total_rows
-            return paginator._get_page(rows, int(number), paginator)
+            return Page(rows, int(number), paginator)
     return paginator.get_page(number)
 
 
