@@ -59,3 +59,15 @@ def database_snapshot():
             ImplementationStatus.history.count(),
         ],
     }
+
+
+def refused_import(import_document, period, user, data, message, *, sheet=None, row=None):
+    """Import `data` and check it is refused with exactly this error (at this sheet and row, if
+    given) and writes nothing."""
+    before = database_snapshot()
+    result = import_document(file=data, period=period, user=user)
+    assert [e.message for e in result.errors] == [message]
+    if sheet is not None:
+        assert (result.errors[0].sheet, result.errors[0].row) == (sheet, row)
+    assert database_snapshot() == before
+    return result

@@ -1,7 +1,21 @@
 """Finding the personas' rows and building the POSTs a browser would send."""
 
-from initiatives.models import ProgressEntry
-from recommendations.models import ActionReport, ImplementationStatus
+from initiatives.models import Initiative, ProgressEntry
+from recommendations.models import Action, ActionReport, ImplementationStatus
+
+
+def action(chapter, policy, number):
+    """A 資料2 action by its numbers: action(1, 1, 2) is (1)ア(ｲ)."""
+    return Action.objects.get(policy__chapter__number=chapter, policy__number=policy, number=number)
+
+
+def initiative(category, number, subclass=None):
+    """A 資料3 initiative by its category, number and sub-class name."""
+    return Initiative.objects.get(category__number=category, subclass__name=subclass, number=number)
+
+
+def entry(period, initiative):
+    return ProgressEntry.objects.get(period=period, initiative=initiative)
 
 
 def current_entry(section_label, *, exclude_section=None, period_code="R5H1"):

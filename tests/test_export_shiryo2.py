@@ -21,6 +21,7 @@ from recommendations.models import (
     VerificationReport,
 )
 from reporting.models import ReportingPeriod
+from tests.helpers import action
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +38,6 @@ def seed_export(django_db_setup, django_db_blocker):
 
 def exported(period):
     return reload(to_bytes(export_shiryo2(period)))
-
-
-def action(chapter, policy, number):
-    return Action.objects.get(policy__chapter__number=chapter, policy__number=policy, number=number)
 
 
 def statuses(period, action):

@@ -14,6 +14,7 @@ from initiatives.models import Category, Initiative, ProgressEntry
 from portal.marks import REPOST_MARK, circled
 from portal.synthetic import multiply_seed
 from reporting.models import ReportingPeriod
+from tests.helpers import entry, initiative
 
 pytestmark = pytest.mark.django_db
 
@@ -33,14 +34,6 @@ def seed_export(django_db_setup, django_db_blocker):
 
 def exported(period):
     return reload(to_bytes(export_shiryo3(period)))
-
-
-def entry(period, initiative):
-    return ProgressEntry.objects.get(period=period, initiative=initiative)
-
-
-def initiative(category, number, subclass=None):
-    return Initiative.objects.get(category__number=category, subclass__name=subclass, number=number)
 
 
 def test_title_and_document_mark_on_every_sheet(seed_export):

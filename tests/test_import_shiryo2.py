@@ -23,15 +23,12 @@ from documents.imports import (
     import_shiryo2,
 )
 from documents.management.base import IMPORT_FAILED
-from documents.testing import database_snapshot, find_row, to_bytes
+from documents.testing import database_snapshot, find_row, refused_import, to_bytes
 from portal.marks import REPOST_MARK
 from recommendations.models import Action, ActionReport, ImplementationStatus
+from tests.helpers import action
 
 pytestmark = pytest.mark.django_db
-
-
-def action(chapter, policy, number):
-    return Action.objects.get(policy__chapter__number=chapter, policy__number=policy, number=number)
 
 
 def paragraphs(period, action):
@@ -51,13 +48,7 @@ def action_row(ws, action):
 
 
 def refused(period, user, data, message, *, sheet=None, row=None):
-    before = database_snapshot()
-    result = import_shiryo2(file=data, period=period, user=user)
-    assert [e.message for e in result.errors] == [message]
-    if sheet is not None:
-        assert (result.errors[0].sheet, result.errors[0].row) == (sheet, row)
-    assert database_snapshot() == before
-    return result
+    return refused_import(import_shiryo2, period, user, data, message, sheet=sheet, row=row)
 
 
 # -- What is written ----------

@@ -39,10 +39,11 @@ from documents.imports import (
     import_shiryo3,
 )
 from documents.management.base import IMPORT_FAILED, UNKNOWN_USER
-from documents.testing import database_snapshot, find_row, to_bytes
+from documents.testing import database_snapshot, find_row, refused_import, to_bytes
 from initiatives.models import Initiative, ProgressEntry
 from portal.marks import REPOST_MARK
 from reporting.models import ReportingPeriod
+from tests.helpers import entry, initiative
 
 pytestmark = pytest.mark.django_db
 
@@ -53,28 +54,13 @@ def outsider():
     return get_user_model().objects.create_user("outsider", password="x")
 
 
-def initiative(category, number, subclass=None):
-    return Initiative.objects.get(category__number=category, subclass__name=subclass, number=number)
-
-
-def entry(period, initiative):
-    return ProgressEntry.objects.get(period=period, initiative=initiative)
-
-
 def row_of(ws, mark, subclass=None):
     start = find_row(ws, 1, subclass) if subclass else 4
     return find_row(ws, 4, mark, start=start)
 
 
 def refused(period, user, data, message, *, sheet=None, row=None):
-    """Import `data` and check it is refused with exactly this error and writes nothing."""
-    before = database_snapshot()
-    result = import_shiryo3(file=data, period=period, user=user)
-    assert [e.message for e in result.errors] == [message]
-    if sheet is not None:
-        assert (result.errors[0].sheet, result.errors[0].row) == (sheet, row)
-    assert database_snapshot() == before
-    return result
+    return refused_import(import_shiryo3, period, user, data, message, sheet=sheet, row=row)
 
 
 # -- What is written ----------
@@ -304,11 +290,16 @@ def test_unknown_section_label(period, admin_user):
     refused(period, admin_user, to_bytes(workbook), message, sheet="分類1", row=7)
 
 
-def test_sections_cannot_be_changed_by_import(period, admin_user):
+@pytest.mark.parametrize(
+    ("column", "value", "heading"), [(6, "保）障がい福祉課", "担当課"), (2, "保健師", "対象職種")]
+)
+def test_sections_and_job_category_cannot_be_changed_by_import(
+    period, admin_user, column, value, heading
+):
     workbook = export_shiryo3(period)
     ws = workbook["分類1"]
-    ws.cell(row_of(ws, "④"), 6).value = "保）障がい福祉課"
-    message = READ_ONLY_CHANGED.format(column="担当課")
+    ws.cell(row_of(ws, "④"), column).value = value
+    message = READ_ONLY_CHANGED.format(column=heading)
     refused(period, admin_user, to_bytes(workbook), message, sheet="分類1", row=7)
 
 
@@ -317,14 +308,6 @@ def test_sections_in_another_order_are_accepted(period, admin_user):
     ws = workbook["分類1"]
     ws.cell(row_of(ws, "①"), 6).value = "子ども未来局\n保健福祉局\n区）保健福祉部"
     assert import_shiryo3(file=to_bytes(workbook), period=period, user=admin_user).ok
-
-
-def test_job_category_cannot_be_changed_by_import(period, admin_user):
-    workbook = export_shiryo3(period)
-    ws = workbook["分類1"]
-    ws.cell(row_of(ws, "④"), 2).value = "保健師"
-    message = READ_ONLY_CHANGED.format(column="対象職種")
-    refused(period, admin_user, to_bytes(workbook), message, sheet="分類1", row=7)
 
 
 def test_duplicated_row(period, admin_user):
