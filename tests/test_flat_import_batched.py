@@ -21,7 +21,15 @@ from recommendations.resources import (
 )
 from reporting.models import MAX_TEXT_LENGTH
 from tests.test_flat_import_changes import edited, messages_of, refused, set_cell
-from tests.test_flat_import_export import confirm, csv_rows, export_bytes, totals, upload, write_csv
+from tests.test_flat_import_export import (
+    confirm,
+    csv_rows,
+    export_bytes,
+    import_one_change,
+    totals,
+    upload,
+    write_csv,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -224,9 +232,7 @@ def test_a_changed_entry_gets_a_new_version_a_new_time_and_its_history(client, a
     ):
         before = model.objects.get(pk=obj.pk)
         content = edited(client, model, set_cell(**where, column=column, value="取り込みで変えた"))
-        response = upload(client, model, content)
-        assert totals(response)["update"] == 1
-        response = confirm(client, model, response)
+        response = import_one_change(client, model, content)
         assert "を取り込みました：新規 0件、変更 1件" in messages_of(response)[0]
         after = model.objects.get(pk=obj.pk)
         assert (after.version, after.updated_by) == (before.version + 1, admin_user)

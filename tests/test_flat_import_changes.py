@@ -24,6 +24,7 @@ from tests.test_flat_import_export import (
     database_snapshot,
     export_bytes,
     find_row,
+    import_one_change,
     page_errors,
     totals,
     upload,
@@ -121,9 +122,7 @@ def test_a_changed_xlsx_is_imported_too(client, admin_user):
             row[headers.index(PLANS)].value = "エクセルで変えた"
     out = io.BytesIO()
     book.save(out)
-    response = upload(client, ProgressEntry, out.getvalue(), IMPORT_XLSX)
-    assert totals(response)["update"] == 1
-    confirm(client, ProgressEntry, response)
+    import_one_change(client, ProgressEntry, out.getvalue(), IMPORT_XLSX)
     assert entry_of("1-④").plans == "エクセルで変えた"
 
 
@@ -152,9 +151,7 @@ def test_a_changed_paragraph_gives_its_report_a_new_version(client, admin_user):
             }
         ),
     )
-    response = upload(client, ImplementationStatus, content)
-    assert totals(response)["update"] == 1
-    confirm(client, ImplementationStatus, response)
+    import_one_change(client, ImplementationStatus, content)
     paragraph = report.statuses.get(position=1)
     assert paragraph.classification == "B"
     assert paragraph.history.first().history_user == admin_user
@@ -176,9 +173,7 @@ def test_many_to_many_changes_are_imported(client, admin_user):
             }
         ),
     )
-    response = upload(client, Initiative, content)
-    assert totals(response)["update"] == 1
-    confirm(client, Initiative, response)
+    import_one_change(client, Initiative, content)
     initiative = Initiative.objects.get(category__number=1, subclass=None, number=4)
     assert [s.label for s in initiative.sections.all()] == ["保）保護課", "区）健康・子ども課"]
 

@@ -84,6 +84,14 @@ def confirm(client, model, response):
     return client.post(_url(model, "process_import"), data)
 
 
+def import_one_change(client, model, content, fmt=IMPORT_CSV):
+    """Both steps for a file that changes one row: the dry run finds one change, the confirm
+    writes it. Returns the confirm's response."""
+    response = upload(client, model, content, fmt)
+    assert totals(response)["update"] == 1
+    return confirm(client, model, response)
+
+
 def totals(response):
     result = response.context["result"]
     return {key: value for key, value in result.totals.items() if value}
