@@ -84,8 +84,6 @@ def entry_review(request, pk):
 
 @require_POST
 def entry_bulk(request):
-    filterset = selectors.filter_progress_entries(request.GET, request)
-    choices = [(pk, pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
-    form = BulkForm(request.POST, choices=choices)
-    workflow.bulk(request, selectors.progress_entries(), form)
-    return redirect(f"{request.path.rsplit('bulk/', 1)[0]}?{filterset.data.urlencode()}")
+    return workflow.bulk(
+        request, selectors.progress_entries(), BulkForm, selectors.filter_progress_entries
+    )

@@ -96,10 +96,10 @@ def _classify(request):
 
 @require_POST
 def report_bulk(request):
-    filterset = selectors.filter_action_reports(request.GET, request)
-    choices = [(pk, pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
-    form = ReportBulkForm(request.POST, choices=choices)
-    workflow.bulk(
-        request, selectors.action_reports(), form, extra_actions={"classify": _classify(request)}
+    return workflow.bulk(
+        request,
+        selectors.action_reports(),
+        ReportBulkForm,
+        selectors.filter_action_reports,
+        extra_actions={"classify": _classify(request)},
     )
-    return redirect(f"{request.path.rsplit('bulk/', 1)[0]}?{filterset.data.urlencode()}")

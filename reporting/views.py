@@ -84,8 +84,17 @@ def review(request, entry):
     return redirect(request.path.rsplit("review/", 1)[0])
 
 
-def bulk(request, queryset, form, *, extra_actions=None):
-    """Run the HQ's bulk action on the selected rows: all of them, or none."""
+def bulk(request, queryset, form_class, filterset_for, *, extra_actions=None):
+    """A document's bulk view (POST from its list): run the HQ's action on the selected rows,
+    all of them or none, then back to the list with its filters."""
+    filters = filterset_for(request.GET, request).data.urlencode()
+    back = f"{request.path.rsplit('bulk/', 1)[0]}?{filters}"
+    choices = [(pk, pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
+    _run_bulk(request, queryset, form_class(request.POST, choices=choices), extra_actions)
+    return redirect(back)
+
+
+def _run_bulk(request, queryset, form, extra_actions):
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
