@@ -363,6 +363,21 @@ def import_shiryo3(*, file, period, user, dry_run=False):
     return _run(read_and_check, write, file=file, dry_run=dry_run)
 
 
+def _document_sheets(workbook, headers, heading_row, by_heading, what, result):
+    """(sheet, the category or chapter its heading names, its table rows) for each sheet that
+    holds the document's table; a heading naming no `what` is an error on its row."""
+    for ws in workbook.worksheets:
+        cells = _sheet_rows(ws)
+        table = _table(cells, headers, ws.title, result)
+        if table is None:
+            continue
+        heading = _cell(cells, heading_row)
+        if heading not in by_heading:
+            result.error(ws.title, heading_row, HEADING_UNKNOWN.format(value=heading, what=what))
+            continue
+        yield ws, by_heading[heading], table
+
+
 def _read_shiryo3(workbook, period, result):
     headers = shiryo3_headers(period)
     categories = {category_heading(c): c for c in Category.objects.prefetch_related("subclasses")}
@@ -371,18 +386,8 @@ def _read_shiryo3(workbook, period, result):
     }
     labels = set(Organization.objects.values_list("label", flat=True))
     rows, seen = [], {}
-    for ws in workbook.worksheets:
-        cells = _sheet_rows(ws)
-        table = _table(cells, headers, ws.title, result)
-        if table is None:
-            continue
-        heading = _cell(cells, SHIRYO3_HEADING_ROW)
-        category = categories.get(heading)
-        if category is None:
-            result.error(
-                ws.title, SHIRYO3_HEADING_ROW, HEADING_UNKNOWN.format(value=heading, what="分類")
-            )
-            continue
+    sheets = _document_sheets(workbook, headers, SHIRYO3_HEADING_ROW, categories, "分類", result)
+    for ws, category, table in sheets:
         subclasses = {s.name: s for s in category.subclasses.all()}
         group = job = ""
         for number, (a, b, c, d, e, f) in table:
@@ -516,17 +521,10 @@ def _read_shiryo2(workbook, result):
     }
     labels = set(Organization.objects.values_list("label", flat=True))
     blocks, seen = [], {}
-    for ws in workbook.worksheets:
-        cells = _sheet_rows(ws)
-        table = _table(cells, SHIRYO2_HEADERS, ws.title, result)
-        if table is None:
-            continue
-        heading = _cell(cells, SHIRYO2_HEADING_ROW)
-        chapter = chapters.get(heading)
-        if chapter is None:
-            message = HEADING_UNKNOWN.format(value=heading, what="項目")
-            result.error(ws.title, SHIRYO2_HEADING_ROW, message)
-            continue
+    sheets = _document_sheets(
+        workbook, SHIRYO2_HEADERS, SHIRYO2_HEADING_ROW, chapters, "項目", result
+    )
+    for ws, chapter, table in sheets:
         recommendations = policy = ""
         block = None
         for number, (a, b, c, d, e, f) in table:
