@@ -1,9 +1,9 @@
 """Reads of 資料3 progress entries shared by the pages, exports and the dashboard."""
 
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Case, F, OuterRef, Subquery, TextField, Value, When
 from django.db.models.functions import Coalesce
 
+from departments.selectors import organization_labels
 from initiatives.filters import ProgressEntryFilter
 from initiatives.models import Initiative, ProgressEntry
 from portal.textdiff import line_diff
@@ -54,18 +54,9 @@ def progress_entries():
 
 def progress_entry_rows():
     """Entries as list rows: the sections come as labels within the same query."""
-    labels = (
-        Initiative.sections.through.objects.filter(initiative=OuterRef("initiative"))
-        .order_by()
-        .values("initiative")
-        .annotate(
-            labels=ArrayAgg(
-                "organization__label", order_by=("organization__sort_order", "organization__label")
-            )
-        )
-        .values("labels")
+    return _base().annotate(
+        section_labels=organization_labels(Initiative.sections.through, "initiative")
     )
-    return _base().annotate(section_labels=Subquery(labels))
 
 
 def get_progress_entry_for_user(user, pk, *, action=None):

@@ -1,8 +1,8 @@
 """Reads of 資料2 実施状況 reports shared by the pages, exports and the dashboard."""
 
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Prefetch
 
+from departments.selectors import organization_labels
 from portal.marks import circled
 from portal.textdiff import line_diff
 from recommendations.filters import ActionReportFilter
@@ -25,24 +25,13 @@ def action_reports():
 
 def action_report_rows():
     """Reports as list rows: the departments come as labels within the same query."""
-    labels = (
-        Action.departments.through.objects.filter(action=OuterRef("action"))
-        .order_by()
-        .values("action")
-        .annotate(
-            labels=ArrayAgg(
-                "organization__label", order_by=("organization__sort_order", "organization__label")
-            )
-        )
-        .values("labels")
-    )
     return (
         ActionReport.objects.select_related("period", "action__policy__chapter")
         .prefetch_related(
             "statuses",
             Prefetch("action__reposts", queryset=Action.objects.select_related("policy__chapter")),
         )
-        .annotate(department_labels=Subquery(labels))
+        .annotate(department_labels=organization_labels(Action.departments.through, "action"))
     )
 
 
