@@ -1,9 +1,7 @@
-import subprocess
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import connection
 
-from portal.backup import pg_environment
+from portal.backup import pg_environment, run
 
 
 class Command(BaseCommand):
@@ -22,7 +20,5 @@ class Command(BaseCommand):
             f"--file={out}",
             database,
         ]
-        done = subprocess.run(command, env=env, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise CommandError(f"バックアップに失敗しました: {done.stderr.strip()}")
+        run(command, env, "バックアップに失敗しました")
         self.stdout.write(f"データベース {database} を {out} に保存しました。")

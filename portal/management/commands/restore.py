@@ -1,10 +1,9 @@
-import subprocess
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from portal.backup import pg_environment
+from portal.backup import pg_environment, run
 
 
 class Command(BaseCommand):
@@ -23,12 +22,11 @@ class Command(BaseCommand):
         if not Path(file).is_file():
             raise CommandError(f"ファイル「{file}」がありません。")
         env, _ = pg_environment(connection.settings_dict)
-        created = subprocess.run(["createdb", database], env=env, capture_output=True, text=True)
-        if created.returncode != 0:
-            raise CommandError(
-                f"データベース {database} を作れません"
-                f"（既にある場合は別の名前を指定してください）: {created.stderr.strip()}"
-            )
+        run(
+            ["createdb", database],
+            env,
+            f"データベース {database} を作れません（既にある場合は別の名前を指定してください）",
+        )
         command = [
             "pg_restore",
             "--no-owner",
@@ -37,9 +35,7 @@ class Command(BaseCommand):
             f"--dbname={database}",
             file,
         ]
-        done = subprocess.run(command, env=env, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise CommandError(f"復元に失敗しました: {done.stderr.strip()}")
+        run(command, env, "復元に失敗しました")
         self.stdout.write(
             f"{file} をデータベース {database} に復元しました。"
             f"DATABASE_URL をこのデータベースに向けると、そのまま使えます。"
