@@ -40,13 +40,13 @@ def test_every_table_the_lists_show_has_the_revision_trigger():
     assert "initiatives_progressentry" in tables_the_lists_show()
 
 
-def entry():
+def any_entry():
     return ProgressEntry.objects.filter(period__code="R5H1").order_by("pk").first()
 
 
 WRITES = {
-    "save": lambda: entry().save(),
-    "update": lambda: ProgressEntry.objects.filter(pk=entry().pk).update(plans="別の内容"),
+    "save": lambda: any_entry().save(),
+    "update": lambda: ProgressEntry.objects.filter(pk=any_entry().pk).update(plans="別の内容"),
     "create": lambda: JobCategory.objects.create(name="新しい職種", sort_order=99),
     "many-to-many": lambda: Initiative.objects.first().sections.clear(),
     "raw SQL": lambda: connection.cursor().execute(
@@ -79,9 +79,9 @@ def test_reads_leave_the_revision_as_it_is():
 def test_a_number_lost_to_a_rollback_never_comes_back():
     before = DataRevision.current()
     with pytest.raises(RuntimeError), transaction.atomic():
-        ProgressEntry.objects.filter(pk=entry().pk).update(plans="取り消す内容")
+        ProgressEntry.objects.filter(pk=any_entry().pk).update(plans="取り消す内容")
         lost = DataRevision.current()
         raise RuntimeError
     assert DataRevision.current() == before
-    ProgressEntry.objects.filter(pk=entry().pk).update(plans="残す内容")
+    ProgressEntry.objects.filter(pk=any_entry().pk).update(plans="残す内容")
     assert DataRevision.current() not in (before, lost)
