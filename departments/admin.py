@@ -10,6 +10,13 @@ from departments.resources import (
 )
 from portal.flat_formats import FlatImportExportMixin
 
+# The three levels are proxies of Organization and share its history, which simple_history's
+# history page looks up under each model's own options (without this the page is a 500).
+for _proxy in (Bureau, Department, Section):
+    _proxy._meta.simple_history_manager_attribute = (
+        Organization._meta.simple_history_manager_attribute
+    )
+
 
 class OrganizationAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
     list_display = ["label", "name", "parent", "sort_order"]
