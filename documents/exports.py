@@ -49,6 +49,8 @@ SHIRYO2_HEADING_ROW = 4  # the chapter, then the 提言 heading and list
 SHIRYO2_HEADER_ROW = 8
 
 LEGEND = "\n".join((CLASSIFICATION_INTRO, *Classification.labels))
+NO_ROWS = "該当する取組はありません"
+NO_ROWS_SHEET = "該当なし"
 
 SHIRYO3_WIDTHS = (18, 14, 56, 7, 48, 20)
 SHIRYO2_WIDTHS = (8, 30, 40, 56, 6, 18)
@@ -306,7 +308,19 @@ def export_shiryo3(period, only=None):
             continue
         ws = workbook.create_sheet(f"分類{category.number}")
         _write_shiryo3_sheet(ws, period, category, initiatives.get(category.pk, []), entries)
+    if not workbook.worksheets:
+        ws = workbook.create_sheet(NO_ROWS_SHEET)
+        _set_up_page(ws, SHIRYO3_WIDTHS)
+        _title(ws, shiryo3_title(period), SHIRYO3_MARK)
+        _empty_table(ws, SHIRYO3_HEADER_ROW, shiryo3_headers(period))
     return workbook
+
+
+def _empty_table(ws, header_row, headers):
+    """A selection without rows (a filter that matches nothing) still gives a file to open: the
+    headings, and a line saying so (an xlsx without a sheet cannot be saved)."""
+    _header(ws, header_row, headers)
+    _line(ws, header_row + 1, NO_ROWS)
 
 
 def _write_shiryo3_sheet(ws, period, category, initiatives, entries):
@@ -353,6 +367,9 @@ def export_shiryo2(period, report=None, only=None):
     report = report or VerificationReport.objects.order_by("pk").first()
     workbook = _new_workbook()
     if report is None:
+        ws = workbook.create_sheet(NO_ROWS_SHEET)
+        _set_up_page(ws, SHIRYO2_WIDTHS)
+        _empty_table(ws, SHIRYO2_HEADER_ROW, SHIRYO2_HEADERS)
         return workbook
     actions = Action.objects.select_related("repost_of").prefetch_related("departments")
     policies = Policy.objects.prefetch_related(
@@ -381,6 +398,13 @@ def export_shiryo2(period, report=None, only=None):
                 continue
         ws = workbook.create_sheet(chapter.mark)
         _write_shiryo2_sheet(ws, report, chapter, policies, paragraphs)
+    if not workbook.worksheets:
+        ws = workbook.create_sheet(NO_ROWS_SHEET)
+        _set_up_page(ws, SHIRYO2_WIDTHS)
+        _title(ws, report.document_title, SHIRYO2_MARK)
+        _line(ws, 2, report.meeting, "資料・右寄せ")
+        _line(ws, 3, report.note)
+        _empty_table(ws, SHIRYO2_HEADER_ROW, SHIRYO2_HEADERS)
     return workbook
 
 

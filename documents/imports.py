@@ -369,7 +369,7 @@ def _document_sheets(workbook, headers, heading_row, by_heading, what, result):
     for ws in workbook.worksheets:
         cells = _sheet_rows(ws)
         table = _table(cells, headers, ws.title, result)
-        if table is None:
+        if not table:  # no table, or one without rows (a download that selected nothing)
             continue
         heading = _cell(cells, heading_row)
         if heading not in by_heading:

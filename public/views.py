@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from portal.spreadsheet import escape_formula
 from public.selectors import OPEN_DATA_FIELDS, open_data_rows, public_chapter
 from recommendations.models import CLASSIFICATION_INTRO, Classification
 
@@ -38,7 +39,8 @@ def open_data_csv(request):
     writer = csv.writer(response)
     writer.writerow([label for _, label in OPEN_DATA_FIELDS])
     for row in open_data_rows():
-        writer.writerow([row[key] for key, _ in OPEN_DATA_FIELDS])
+        # Like every file the portal writes: no cell a spreadsheet would run as a formula.
+        writer.writerow([escape_formula(row[key]) for key, _ in OPEN_DATA_FIELDS])
     return response
 
 

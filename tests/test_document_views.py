@@ -6,8 +6,8 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from documents.exports import export_shiryo3
-from documents.imports import NO_PERMISSION, NOT_XLSX
+from documents.exports import NO_ROWS, NO_ROWS_SHEET, export_shiryo3
+from documents.imports import NO_PERMISSION, NOT_XLSX, import_shiryo3
 from initiatives.models import Initiative, ProgressEntry
 from reporting.models import ReportingPeriod
 
@@ -44,6 +44,32 @@ def test_unfiltered_export_is_the_whole_document(client, honbu):
     client.force_login(honbu)
     book = workbook(client.get(reverse("documents:shiryo2"), {"period": "R2-05"}))
     assert book.sheetnames == ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)"]
+
+
+@pytest.mark.parametrize(
+    ("document", "query", "header_row", "first_header"),
+    [
+        ("shiryo2", {"mine": "true"}, 8, "該当提言"),  # hogo answers for no 資料2 action
+        ("shiryo3", {"q": "どの取組にもない言葉"}, 3, "取組内容の分類"),
+    ],
+)
+def test_a_filter_that_selects_nothing_downloads_the_headings_and_says_so(
+    client, hogo, document, query, header_row, first_header
+):
+    client.force_login(hogo)
+    book = workbook(client.get(reverse(f"documents:{document}"), query))
+    assert book.sheetnames == [NO_ROWS_SHEET]
+    ws = book[NO_ROWS_SHEET]
+    assert ws.cell(header_row, 1).value == first_header
+    assert ws.cell(header_row + 1, 1).value == NO_ROWS
+    assert ws.max_row == header_row + 1
+
+
+def test_the_empty_download_imports_as_nothing_to_change(period, hogo):
+    data = io.BytesIO()
+    export_shiryo3(period, only=set()).save(data)
+    result = import_shiryo3(file=data.getvalue(), period=period, user=hogo, dry_run=True)
+    assert (result.errors, result.rows) == ([], [])
 
 
 def test_period_page_and_dashboard_link_to_both_documents(client, honbu):

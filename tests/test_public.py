@@ -119,3 +119,19 @@ def test_the_page_shows_one_chapter_at_a_time(client):
     assert "(4) 児童相談所における介入機能と役割の明確化の必要性" in page
     assert "警察との連携、役割分担の明確化" in page  # a 提言 of (4)
     assert "保育施設における虐待事案への対応強化の必要性" not in page  # a 提言 of (1)
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "=cmd|'/C calc'!A0"])
+def test_open_data_csv_never_holds_a_live_formula(client, text):
+    """The same escape as the admin's flat exports: a leading apostrophe, text for any spreadsheet;
+    the JSON keeps the text as it is."""
+    report = ActionReport.objects.filter(period__code="R5H1").order_by("pk").first()
+    ImplementationStatus.objects.filter(report=report).delete()
+    ImplementationStatus.objects.create(report=report, position=1, text=text, classification="A")
+    ActionReport.objects.filter(pk=report.pk).update(state=EntryState.APPROVED)
+    outputs = public_outputs(client)
+    rows = list(csv.DictReader(io.StringIO(outputs["csv"])))
+    mine = [row for row in rows if row["具体的な取組"] == report.action.reference]
+    assert [row["実施状況"] for row in mine] == ["'" + text]
+    data = json.loads(outputs["json"])
+    assert text in [row["status"] for row in data["rows"]]
