@@ -16,13 +16,9 @@ The result lists every row found (new: no entry in the period yet; changed; unch
 error with its sheet, row and a message for the user; the messages are the constants below.
 """
 
-import io
-import os
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 
-import openpyxl
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -43,6 +39,7 @@ from documents.exports import (
     with_repost_mark,
 )
 from initiatives.models import Category, Initiative, ProgressEntry
+from portal import safe_reader
 from portal.marks import (
     CIRCLED_NUMBERS,
     GOJUON,
@@ -60,36 +57,12 @@ from recommendations.models import (
 )
 from reporting import access
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
-# An xlsx is a zip of XML; ours compress about 10:1. The members' declared sizes are checked
-# before anything is unpacked (Python's zipfile never unpacks more than a member declares).
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-MAX_SHEETS = 1000
-MAX_ROWS = 100_000
-MAX_COLUMNS = 50
-MAX_TEXT_LENGTH = 4000
 COLUMNS = 6
-OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0"
-ZIP_SIGNATURE = b"PK\x03\x04"
 CHANGE_REASON = "Excel ファイルの取込み"
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 STATUS_LABELS = {NEW: "新規", CHANGED: "変更", UNCHANGED: "変更なし"}
 
-EMPTY_FILE = "ファイルが空です。"
-FILE_TOO_LARGE = "ファイルが大きすぎます（上限 10 MB）。"
-OLD_XLS = (
-    "Excel 97-2003 形式（.xls）またはパスワード付きのファイルは読み込めません。"
-    "パスワードを外し、Excel ブック（.xlsx）として保存し直してください。"
-)
-NOT_XLSX = (
-    "Excel ブック（.xlsx）として読み込めません。"
-    "このシステムから出力した .xlsx ファイルを指定してください。"
-)
-UNPACKED_TOO_LARGE = "ファイルの中身が大きすぎます（展開後 200 MB まで）。"
-TOO_MANY_SHEETS = f"シートが多すぎます（{MAX_SHEETS} 枚まで）。"
-TOO_MANY_ROWS = f"行が多すぎます（{MAX_ROWS} 行まで）。"
-TOO_MANY_COLUMNS = f"列が多すぎます（{MAX_COLUMNS} 列まで）。"
 HEADERS_MISSING = "見出し行（「{first}」で始まる行）がありません。"
 HEADERS_WRONG = (
     "見出しが違います。「{expected}」の順に並べてください（このファイル: 「{found}」）。"
@@ -104,7 +77,10 @@ READ_ONLY_CHANGED = (
     "（変更は管理画面で行います）。"
 )
 UNKNOWN_ORGANIZATION = "{column}の「{label}」という組織がありません。"
-TEXT_TOO_LONG = "「{column}」が長すぎます（{length}文字。{limit}文字まで）。"
+MERGED_TEXT_CELLS = (
+    "{cells} が結合されています。「{column}」のセルは結合せず、1行に1つずつ入力してください"
+    "（結合すると下の行の内容が消えてしまいます）。"
+)
 BAD_CLASSIFICATION = "区分「{value}」は使えません。Ａ・Ｂ・Ｃ・Ｄ のいずれかを入力してください。"
 MISSING_CLASSIFICATION = "実施状況の区分がありません。Ａ・Ｂ・Ｃ・Ｄ のいずれかを入力してください。"
 STATUS_WITHOUT_ACTION = "具体的な取組内容のない行に実施状況があります。"
@@ -152,54 +128,18 @@ class ImportResult:
         self.errors.append(ImportIssue(sheet, row, message))
 
 
-class FileRejected(Exception):
-    """A file (or sheet) that cannot be read at all: the import stops with this one error."""
-
-    def __init__(self, message, sheet=""):
-        super().__init__(message)
-        self.message, self.sheet = message, sheet
+# A file, sheet or cell that cannot be read at all: the import stops with this one error, at
+# the sheet and row it names (portal/safe_reader.py reads every file).
+FileRejected = safe_reader.Refused
 
 
 # -- Reading the file ----------
 
 
 def open_workbook(file):
-    """The workbook in `file` (bytes, a path or a binary stream), after the checks that keep a
-    hostile or wrong file from being parsed at all."""
-    data = _read_bytes(file)
-    if not data:
-        raise FileRejected(EMPTY_FILE)
-    if len(data) > MAX_FILE_BYTES:
-        raise FileRejected(FILE_TOO_LARGE)
-    if data.startswith(OLE2_SIGNATURE):
-        raise FileRejected(OLD_XLS)
-    if not data.startswith(ZIP_SIGNATURE):
-        raise FileRejected(NOT_XLSX)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise FileRejected(NOT_XLSX) from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise FileRejected(UNPACKED_TOO_LARGE)
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl fails in many ways on a damaged file; all mean "not readable"
-        raise FileRejected(NOT_XLSX) from None
-    if len(workbook.worksheets) > MAX_SHEETS:
-        workbook.close()
-        raise FileRejected(TOO_MANY_SHEETS)
-    return workbook
-
-
-def _read_bytes(file):
-    # One byte over the limit is enough to know the file is too large.
-    if isinstance(file, bytes | bytearray):
-        return bytes(file[: MAX_FILE_BYTES + 1])
-    if isinstance(file, str | os.PathLike):
-        with open(file, "rb") as stream:
-            return stream.read(MAX_FILE_BYTES + 1)
-    return file.read(MAX_FILE_BYTES + 1)
+    """The workbook in `file` (bytes, a path or a binary stream); its sheets are read one by one
+    (_sheet_rows), every cell as the text Excel shows."""
+    return safe_reader.open_xlsx(file)
 
 
 def clean_text(value):
@@ -211,18 +151,24 @@ def clean_text(value):
 
 def _sheet_rows(ws):
     """The first six columns of every row, as cleaned texts."""
-    if (ws.max_row or 0) > MAX_ROWS:
-        raise FileRejected(TOO_MANY_ROWS, ws.title)
-    if (ws.max_column or 0) > MAX_COLUMNS:
-        raise FileRejected(TOO_MANY_COLUMNS, ws.title)
-    # A declared size smaller than the data would hide rows: read them all, counting as we go.
-    ws.reset_dimensions()
-    rows = []
-    for values in ws.iter_rows(max_col=COLUMNS, values_only=True):
-        if len(rows) == MAX_ROWS:
-            raise FileRejected(TOO_MANY_ROWS, ws.title)
-        rows.append(tuple(clean_text(value) for value in values))
-    return rows
+    return [tuple(clean_text(value) for value in values) for values in ws.rows(COLUMNS)]
+
+
+def _merged_text_cells(ws, header_row, headers, text_columns, result):
+    """A merged range over the rows of a column the import writes keeps only its first row's
+    text: the rows below would read as emptied. Refused, with the range named."""
+    problems = False
+    for min_row, min_col, max_row, max_col in sorted(ws.merged):
+        if max_row <= header_row or max_row == min_row:
+            continue
+        columns = [c for c in text_columns if min_col <= c <= max_col]
+        if columns:
+            cells = f"{safe_reader.cell_name(min_row, min_col)}:"
+            cells += safe_reader.cell_name(max_row, max_col)
+            column = headers[columns[0] - 1]
+            result.error(ws.title, min_row, MERGED_TEXT_CELLS.format(cells=cells, column=column))
+            problems = True
+    return problems
 
 
 def _table(rows, headers, sheet, result):
@@ -271,12 +217,6 @@ def _organization_problem(cell, expected, column, labels, note=""):
     return None
 
 
-def _too_long(text, column):
-    if len(text) > MAX_TEXT_LENGTH:
-        return TEXT_TOO_LONG.format(column=column, length=len(text), limit=MAX_TEXT_LENGTH)
-    return None
-
-
 # The marks as exports.py writes them (portal.marks), back to their numbers.
 POLICY_NUMBERS = {policy_letter(n): n for n in range(1, len(GOJUON) + 1)}
 ACTION_NUMBERS = {action_letter(n): n for n in range(1, len(GOJUON_HALF) + 1)}
@@ -312,7 +252,8 @@ def _run(read_and_check, write, *, file, dry_run):
                 write(changes)
     except FileRejected as rejected:
         result.rows.clear()
-        result.error(rejected.sheet, None, rejected.message)
+        result.errors.clear()
+        result.error(rejected.sheet, rejected.row, rejected.message)
     finally:
         if workbook is not None:
             workbook.close()
@@ -363,13 +304,16 @@ def import_shiryo3(*, file, period, user, dry_run=False):
     return _run(read_and_check, write, file=file, dry_run=dry_run)
 
 
-def _document_sheets(workbook, headers, heading_row, by_heading, what, result):
+def _document_sheets(workbook, headers, heading_row, by_heading, what, result, text_columns):
     """(sheet, the category or chapter its heading names, its table rows) for each sheet that
-    holds the document's table; a heading naming no `what` is an error on its row."""
+    holds the document's table; a heading naming no `what` is an error on its row, and so is a
+    merged range over `text_columns` (1-based)."""
     for ws in workbook.worksheets:
         cells = _sheet_rows(ws)
         table = _table(cells, headers, ws.title, result)
         if not table:  # no table, or one without rows (a download that selected nothing)
+            continue
+        if _merged_text_cells(ws, table[0][0] - 1, headers, text_columns, result):
             continue
         heading = _cell(cells, heading_row)
         if heading not in by_heading:
@@ -386,7 +330,10 @@ def _read_shiryo3(workbook, period, result):
     }
     labels = set(Organization.objects.values_list("label", flat=True))
     rows, seen = [], {}
-    sheets = _document_sheets(workbook, headers, SHIRYO3_HEADING_ROW, categories, "分類", result)
+    # The two texts and the number: the import reads them row by row.
+    sheets = _document_sheets(
+        workbook, headers, SHIRYO3_HEADING_ROW, categories, "分類", result, text_columns=(3, 4, 5)
+    )
     for ws, category, table in sheets:
         subclasses = {s.name: s for s in category.subclasses.all()}
         group = job = ""
@@ -420,11 +367,7 @@ def _read_shiryo3(workbook, period, result):
             seen[initiative.pk] = (ws.title, number)
             if job != initiative.job_category.name:
                 problems.append(READ_ONLY_CHANGED.format(column=headers[1]))
-            problems += [
-                _organization_problem(f, initiative.sections.all(), headers[5], labels),
-                _too_long(c, headers[2]),
-                _too_long(e, headers[4]),
-            ]
+            problems.append(_organization_problem(f, initiative.sections.all(), headers[5], labels))
             problems = [p for p in problems if p]
             result.errors += [ImportIssue(ws.title, number, p) for p in problems]
             if not problems:
@@ -521,8 +464,9 @@ def _read_shiryo2(workbook, result):
     }
     labels = set(Organization.objects.values_list("label", flat=True))
     blocks, seen = [], {}
+    # 実施状況 and 区分: one paragraph a row.
     sheets = _document_sheets(
-        workbook, SHIRYO2_HEADERS, SHIRYO2_HEADING_ROW, chapters, "項目", result
+        workbook, SHIRYO2_HEADERS, SHIRYO2_HEADING_ROW, chapters, "項目", result, (4, 5)
     )
     for ws, chapter, table in sheets:
         recommendations = policy = ""
@@ -590,7 +534,7 @@ def _add_paragraph(sheet, number, block, text, mark, result):
         result.error(sheet, number, STATUS_WITHOUT_ACTION)
         return
     value = unicodedata.normalize("NFKC", mark).strip().upper()
-    problem = _too_long(text, SHIRYO2_HEADERS[3])
+    problem = None
     if not mark:
         problem = MISSING_CLASSIFICATION
     elif value not in Classification.values:

@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 
 from documents.exports import NO_ROWS, NO_ROWS_SHEET, export_shiryo3
-from documents.imports import NO_PERMISSION, NOT_XLSX, import_shiryo3
+from documents.imports import NO_PERMISSION, import_shiryo3
 from initiatives.models import Initiative, ProgressEntry
+from portal.safe_reader import NOT_XLSX
 from reporting.models import ReportingPeriod
 
 pytestmark = pytest.mark.django_db

@@ -11,13 +11,11 @@ from documents.imports import (
     DUPLICATE_ROW,
     HEADERS_WRONG,
     HEADING_UNKNOWN,
-    MAX_TEXT_LENGTH,
     MISSING_CLASSIFICATION,
     READ_ONLY_CHANGED,
     REPOST_EDITED,
     ROWS_AFTER_TABLE,
     STATUS_WITHOUT_ACTION,
-    TEXT_TOO_LONG,
     UNKNOWN_ORGANIZATION,
     UNKNOWN_ROW,
     import_shiryo2,
@@ -25,6 +23,7 @@ from documents.imports import (
 from documents.management.base import IMPORT_FAILED
 from documents.testing import database_snapshot, find_row, refused_import, to_bytes
 from portal.marks import REPOST_MARK
+from portal.safe_reader import CELL_TOO_LONG, MAX_TEXT_LENGTH
 from recommendations.models import Action, ActionReport, ImplementationStatus
 from tests.helpers import action
 
@@ -238,9 +237,7 @@ def test_status_text_over_the_limit(period, admin_user):
     ws = workbook["(1)"]
     row = action_row(ws, action(1, 1, 1))
     ws.cell(row, 4).value = "あ" * (MAX_TEXT_LENGTH + 1)
-    message = TEXT_TOO_LONG.format(
-        column="実施状況", length=MAX_TEXT_LENGTH + 1, limit=MAX_TEXT_LENGTH
-    )
+    message = CELL_TOO_LONG.format(sheet="(1)", cell=f"D{row}")
     refused(period, admin_user, to_bytes(workbook), message, sheet="(1)", row=row)
 
 

@@ -17,31 +17,34 @@ from documents.exports import export_shiryo2, export_shiryo3
 from documents.imports import (
     BAD_KEY,
     DUPLICATE_ROW,
-    EMPTY_FILE,
-    FILE_TOO_LARGE,
     HEADERS_MISSING,
     HEADERS_WRONG,
     HEADING_UNKNOWN,
-    MAX_COLUMNS,
-    MAX_ROWS,
-    MAX_TEXT_LENGTH,
-    NOT_XLSX,
-    OLD_XLS,
     READ_ONLY_CHANGED,
     REPOST_EDITED,
-    TEXT_TOO_LONG,
-    TOO_MANY_COLUMNS,
-    TOO_MANY_ROWS,
     UNKNOWN_ORGANIZATION,
     UNKNOWN_ROW,
-    UNPACKED_TOO_LARGE,
     import_shiryo2,
     import_shiryo3,
 )
 from documents.management.base import IMPORT_FAILED, UNKNOWN_USER
 from documents.testing import database_snapshot, find_row, refused_import, to_bytes
 from initiatives.models import Initiative, ProgressEntry
+from portal import safe_reader
 from portal.marks import REPOST_MARK
+from portal.safe_reader import (
+    CELL_TOO_LONG,
+    EMPTY_FILE,
+    FILE_TOO_LARGE,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_TEXT_LENGTH,
+    NOT_XLSX,
+    OLD_XLS,
+    TOO_MANY_COLUMNS,
+    TOO_MANY_ROWS,
+    UNPACKED_TOO_LARGE,
+)
 from reporting.models import ReportingPeriod
 from tests.helpers import entry, initiative
 
@@ -354,9 +357,7 @@ def test_text_over_the_limit(period, admin_user, column):
     workbook = export_shiryo3(period)
     ws = workbook["分類1"]
     ws.cell(row_of(ws, "④"), column).value = "あ" * (MAX_TEXT_LENGTH + 1)
-    message = TEXT_TOO_LONG.format(
-        column=ws.cell(3, column).value, length=MAX_TEXT_LENGTH + 1, limit=MAX_TEXT_LENGTH
-    )
+    message = CELL_TOO_LONG.format(sheet="分類1", cell=ws.cell(7, column).coordinate)
     refused(period, admin_user, to_bytes(workbook), message, sheet="分類1", row=7)
 
 
@@ -434,7 +435,7 @@ def test_zip_bomb_is_refused_before_it_is_unpacked(run, period, admin_user):
         archive.open("xl/media/padding.bin", "w", force_zip64=True) as member,
     ):
         chunk = bytes(1024 * 1024)
-        for _ in range(imports.MAX_UNPACKED_BYTES // len(chunk) + 1):
+        for _ in range(safe_reader.MAX_UNPACKED_BYTES // len(chunk) + 1):
             member.write(chunk)
     assert len(out.getvalue()) < 2 * 1024 * 1024
     refused_file(run, period, admin_user, out.getvalue(), UNPACKED_TOO_LARGE)
