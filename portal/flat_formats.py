@@ -5,12 +5,12 @@ Export: CSV in UTF-8 with a BOM (what Japanese Excel opens correctly), CSV in CP
 for old Excel) and XLSX. Import: CSV in UTF-8 (with or without a BOM) or CP932, found out from
 the bytes, and XLSX. The formats are configured here, on the admin classes, not in settings.
 
+Every file is read by portal/safe_reader.py, as the document imports are: its limits, its
+refusals (a formula, a control character, a broken cell, each named) and its messages.
+
 The import is all or nothing: the dry run shows what would change, any error blocks the confirm
 step, and the confirmed import runs in one transaction that is rolled back on any error.
 """
-
-import codecs
-from io import BytesIO
 
 import tablib
 from django.contrib import messages
@@ -22,6 +22,8 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from import_export.forms import SelectableFieldsExportForm
 from import_export.results import RowResult
+
+from portal import safe_reader
 
 CSV_NEWLINE = "\r\n"
 
@@ -45,22 +47,12 @@ def fold_cp932(text):
     return text
 
 
-def decode_csv(data):
-    """CSV bytes as text: UTF-8 with or without a BOM, else CP932 (Excel's Shift_JIS)."""
-    if isinstance(data, str):
-        return data.removeprefix("\ufeff")
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp932")
-    except UnicodeDecodeError:
-        raise ValueError(
-            "文字コードを判別できませんでした。UTF-8 か Shift_JIS（CP932）の CSV にしてください。"
-        ) from None
+def _dataset(rows):
+    """A tablib Dataset of rows whose first is the headers."""
+    dataset = tablib.Dataset(headers=list(rows[0]) if rows else [])
+    for row in rows[1:]:
+        dataset.append(row)
+    return dataset
 
 
 def encode_cp932(text):
@@ -100,7 +92,7 @@ class CSVUtf8Bom(_NamedFormat, base_formats.CSV):
         return "rb"
 
     def create_dataset(self, in_stream, **kwargs):
-        return tablib.import_set(decode_csv(in_stream), format=self.tablib_name(), **kwargs)
+        return _dataset(safe_reader.read_csv(in_stream))
 
     def export_text(self, dataset, **kwargs):
         return dataset.export(self.tablib_name(), lineterminator=CSV_NEWLINE, **kwargs)
@@ -127,24 +119,19 @@ class XLSX(_NamedFormat, base_formats.XLSX):
     label = "Excel（xlsx）"
 
     def create_dataset(self, in_stream):
-        """The first sheet; rows padded or cut to the header's width, empty rows left out."""
-        import openpyxl
-
-        book = openpyxl.load_workbook(BytesIO(in_stream), read_only=True, data_only=True)
+        """The first sheet, every cell as the text Excel shows; rows cut to the header's width,
+        empty rows left out."""
+        book = safe_reader.open_xlsx(in_stream)
         try:
-            rows = book.worksheets[0].iter_rows(values_only=True)
-            headers = list(next(rows, ()))
-            while headers and headers[-1] in (None, ""):
-                headers.pop()
-            dataset = tablib.Dataset(headers=["" if h is None else str(h) for h in headers])
-            width = len(headers)
-            for row in rows:
-                values = list(row[:width]) + [None] * (width - len(row))
-                if width and any(value not in (None, "") for value in values):
-                    dataset.append(values)
+            rows = book.worksheets[0].rows() if book.worksheets else []
         finally:
             book.close()
-        return dataset
+        headers = list(rows[0]) if rows else []
+        while headers and headers[-1] == "":
+            headers.pop()
+        width = len(headers)
+        table = [row[:width] for row in rows[1:] if width and any(row[:width])]
+        return _dataset([headers, *table])
 
     def export_data(self, dataset, **kwargs):
         from openpyxl.utils.exceptions import IllegalCharacterError
@@ -207,10 +194,12 @@ class FlatImportExportMixin(ImportExportMixin):
         return kwargs
 
     def add_data_read_fail_error_to_form(self, form, e):
-        reason = str(e) if isinstance(e, ValueError) else type(e).__name__
+        if isinstance(e, safe_reader.Refused):  # says what is wrong and what to do
+            form.add_error("import_file", e.message)
+            return
         form.add_error(
             "import_file",
-            f"ファイルを読み込めませんでした（{reason}）。"
+            "ファイルを読み込めませんでした。"
             "選んだ形式（CSV／Excel）とファイルが合っているか確かめてください。",
         )
 

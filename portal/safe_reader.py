@@ -882,8 +882,7 @@ def read_csv(file):
     rows = []
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        for values in reader:
-            rows.append(values)
+        rows.extend(values for values in reader if values)  # a blank line is no row
     except csv.Error as error:
         raise Refused(CSV_BROKEN.format(row=reader.line_num, reason=error)) from None
     if not rows:
