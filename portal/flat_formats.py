@@ -14,12 +14,14 @@ step, and the confirmed import runs in one transaction that is rolled back on an
 
 import tablib
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localdate
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
+from import_export.forms import ImportForm as LibraryImportForm
 from import_export.forms import SelectableFieldsExportForm
 from import_export.results import RowResult
 
@@ -148,6 +150,18 @@ EXPORT_FORMATS = [CSVUtf8Bom, CSVCp932, XLSX]
 IMPORT_FORMATS = [CSVAnyEncoding, XLSX]
 
 
+class ImportForm(LibraryImportForm):
+    def clean_import_file(self):
+        """The size first: the library reads the whole upload into memory before anything else
+        looks at it."""
+        upload = self.cleaned_data["import_file"]
+        if upload.size == 0:
+            raise ValidationError(safe_reader.EMPTY_FILE)
+        if upload.size > safe_reader.MAX_FILE_BYTES:
+            raise ValidationError(safe_reader.FILE_TOO_LARGE)
+        return upload
+
+
 class ExportForm(SelectableFieldsExportForm):
     """The export page's column checkboxes, labelled with the file's own headers."""
 
@@ -185,6 +199,7 @@ class FlatImportExportMixin(ImportExportMixin):
     import_formats = IMPORT_FORMATS
     export_formats = EXPORT_FORMATS
     export_form_class = ExportForm
+    import_form_class = ImportForm
     import_error_display = ("message",)
 
     def get_import_data_kwargs(self, **kwargs):

@@ -16,11 +16,19 @@
 """
 
 import copy
+import re
 import unicodedata
 from datetime import date, datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import connections, transaction
+from django.db import (
+    DatabaseError,
+    DataError,
+    IntegrityError,
+    OperationalError,
+    connections,
+    transaction,
+)
 from django.db.models import Manager, QuerySet
 from django.utils.encoding import force_str
 from django.utils.timezone import localtime
@@ -40,6 +48,43 @@ EMPTY = (None, "")
 
 class RowError(Exception):
     """A row that cannot be imported, with the reason in the user's words."""
+
+
+# What a user is told when the database, not a check of ours, refuses a write: the import is
+# rolled back whatever it was, and the database's own text is English and technical.
+DATABASE_NUL = "文字 NUL（U+0000）は保存できません。その文字を消してから取り込んでください。"
+DATABASE_INTEGRITY = (
+    "ほかの行と重複しているか、関係するデータと合わないため保存できませんでした。"
+    "ファイルの行を確かめて、もう一度取り込んでください。"
+)
+DATABASE_DATA = (
+    "値が長すぎるか形式が合わないため保存できませんでした。ファイルの値を確かめてください。"
+)
+DATABASE_BUSY = (
+    "ほかの保存と重なったため保存できませんでした。しばらくしてからもう一度取り込んでください。"
+)
+UNEXPECTED = (
+    "予期しないエラー（{kind}）のため取り込めませんでした。"
+    "何も保存していません。もう一度試し、続くときはシステム管理者に連絡してください。"
+)
+_JAPANESE = re.compile("[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def user_error(error):
+    """`error` as a RowError the user can act on; one whose message is ours (Japanese) as is."""
+    text = str(error)
+    if isinstance(error, RowError) or _JAPANESE.search(text):
+        return error
+    if "NUL (0x00)" in text:  # psycopg refuses it before PostgreSQL sees it
+        return RowError(DATABASE_NUL)
+    if isinstance(error, IntegrityError):
+        return RowError(DATABASE_INTEGRITY)
+    if isinstance(error, DataError):
+        return RowError(DATABASE_DATA)
+    if isinstance(error, OperationalError):
+        return RowError(DATABASE_BUSY)
+    kind = "データベース" if isinstance(error, DatabaseError) else type(error).__name__
+    return RowError(UNEXPECTED.format(kind=kind))
 
 
 def cell_text(value):
@@ -531,8 +576,13 @@ class FlatResource(resources.ModelResource):
         """The model's own validation (full_clean), raised together with the errors so far."""
         super().validate_instance(instance, errors, validate_unique)
 
+    def handle_import_error(self, result, error, raise_errors=False):
+        super().handle_import_error(result, user_error(error), raise_errors)
+
     def import_row(self, row, instance_loader, **kwargs):
         row_result = super().import_row(row, instance_loader, **kwargs)
+        for error in row_result.errors:
+            error.error = user_error(error.error)
         if row_result.validation_error is not None:
             message = self.describe(row_result.validation_error)
             row_result.validation_error = None
