@@ -18,6 +18,7 @@ error with its sheet, row and a message for the user; the messages are the const
 
 import unicodedata
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from django.db import transaction
 from django.utils import timezone
@@ -86,6 +87,12 @@ MISSING_CLASSIFICATION = "実施状況の区分がありません。Ａ・Ｂ・
 STATUS_WITHOUT_ACTION = "具体的な取組内容のない行に実施状況があります。"
 REPOST_EDITED = "【再掲】の行は編集できません。再掲元（{original}）の行を編集してください。"
 NO_PERMISSION = "{reference}: この行を変更する権限がありません。"
+REMOVALS_NOT_CONFIRMED = (
+    "この取込みで消える文章が {count} 件あります（確認画面の「消える文章」のとおり）。"
+    "消してよいことを確かめ、確認画面のチェック（コマンドでは --confirm-removals）を付けてから"
+    "取り込んでください。"
+)
+NO_TEXT = "（文章なし）"
 
 
 @dataclass(frozen=True)
@@ -110,11 +117,25 @@ class RowOutcome:
     status: str  # NEW, CHANGED or UNCHANGED
 
 
+@dataclass(frozen=True)
+class Removal:
+    """A stored text the file would delete or empty: a 実施状況 paragraph (its 区分 with it) or a
+    資料3 text. Listed in the preview and written only when the user confirms it, so that no
+    misread or slip of the file wipes anything silently."""
+
+    sheet: str
+    row: int
+    reference: str
+    what: str
+    text: str
+
+
 @dataclass
 class ImportResult:
     dry_run: bool
     rows: list = field(default_factory=list)
     errors: list = field(default_factory=list)
+    removals: list = field(default_factory=list)
 
     @property
     def ok(self):
@@ -126,6 +147,12 @@ class ImportResult:
 
     def error(self, sheet, row, message):
         self.errors.append(ImportIssue(sheet, row, message))
+
+    @property
+    def awaits_confirmation(self):
+        """Nothing wrong but removals the user has not confirmed yet."""
+        unconfirmed = REMOVALS_NOT_CONFIRMED.format(count=len(self.removals))
+        return [e.message for e in self.errors] == [unconfirmed]
 
 
 # A file, sheet or cell that cannot be read at all: the import stops with this one error, at
@@ -239,19 +266,24 @@ def _locked(queryset, dry_run):
     return queryset if dry_run else queryset.select_for_update(of=("self",))
 
 
-def _run(read_and_check, write, *, file, dry_run):
-    """Open the file, then read and check it and write only if nothing is wrong, all in one
-    transaction (the period's rows stay locked from check to write)."""
+def _run(read_and_check, write, *, file, dry_run, confirm_removals=False):
+    """Open the file, then read and check it and write only if nothing is wrong and every text
+    it removes is confirmed, all in one transaction (the period's rows stay locked from check
+    to write)."""
     result = ImportResult(dry_run=dry_run)
     workbook = None
     try:
         workbook = open_workbook(file)
         with transaction.atomic():
             changes = read_and_check(workbook, result)
+            if result.removals and not (dry_run or confirm_removals):
+                count = len(result.removals)
+                result.error("", None, REMOVALS_NOT_CONFIRMED.format(count=count))
             if result.ok and not dry_run:
                 write(changes)
     except FileRejected as rejected:
         result.rows.clear()
+        result.removals.clear()
         result.errors.clear()
         result.error(rejected.sheet, rejected.row, rejected.message)
     finally:
@@ -287,7 +319,7 @@ class _Shiryo3Row:
     plans: str
 
 
-def import_shiryo3(*, file, period, user, dry_run=False):
+def import_shiryo3(*, file, period, user, dry_run=False, confirm_removals=False):
     """Store the ９月までの取組 / 10月以降の取組 of a 資料3 workbook in `period`."""
 
     def read_and_check(workbook, result):
@@ -301,7 +333,9 @@ def import_shiryo3(*, file, period, user, dry_run=False):
     def write(changes):
         _write(changes, ProgressEntry, ["results", "plans"], user)
 
-    return _run(read_and_check, write, file=file, dry_run=dry_run)
+    return _run(
+        read_and_check, write, file=file, dry_run=dry_run, confirm_removals=confirm_removals
+    )
 
 
 def _document_sheets(workbook, headers, heading_row, by_heading, what, result, text_columns):
@@ -407,6 +441,14 @@ def _check_shiryo3(rows, period, user, entries, result):
             status = CHANGED
         if status != UNCHANGED:
             _allowed(user, entry, initiative.reference, row.sheet, row.row, result)
+        if status == CHANGED:
+            for label, old, new in (
+                (period.results_label, entry.results, results),
+                (period.plans_label, entry.plans, row.plans),
+            ):
+                if clean_text(old) and not clean_text(new):
+                    removal = Removal(row.sheet, row.row, initiative.reference, label, old)
+                    result.removals.append(removal)
         result.rows.append(RowOutcome(row.sheet, row.row, initiative.reference, status))
         changes.append((status, entry, {"results": results, "plans": row.plans}))
     return changes
@@ -442,7 +484,7 @@ class _ActionRows:
     paragraphs: list = field(default_factory=list)  # (text, classification) pairs
 
 
-def import_shiryo2(*, file, period, user, dry_run=False):
+def import_shiryo2(*, file, period, user, dry_run=False, confirm_removals=False):
     """Store the 実施状況 paragraphs and 区分 of a 資料2 workbook in `period`."""
 
     def read_and_check(workbook, result):
@@ -454,7 +496,9 @@ def import_shiryo2(*, file, period, user, dry_run=False):
     def write(changes):
         _write_shiryo2(changes, user)
 
-    return _run(read_and_check, write, file=file, dry_run=dry_run)
+    return _run(
+        read_and_check, write, file=file, dry_run=dry_run, confirm_removals=confirm_removals
+    )
 
 
 def _read_shiryo2(workbook, result):
@@ -586,9 +630,36 @@ def _check_shiryo2(blocks, period, user, reports, result):
             status = UNCHANGED if _cleaned(_stored(report)) == block.paragraphs else CHANGED
         if status != UNCHANGED:
             _allowed(user, report, action.reference, block.sheet, block.row, result)
+        if status == CHANGED:
+            for text, classification in _removed(_cleaned(_stored(report)), block.paragraphs):
+                mark = Classification(classification).mark
+                result.removals.append(
+                    Removal(
+                        block.sheet, block.row, action.reference, f"実施状況（区分{mark}）", text
+                    )
+                )
         result.rows.append(RowOutcome(block.sheet, block.row, action.reference, status))
         changes.append((status, report, block.paragraphs))
     return changes
+
+
+def _removed(stored, paragraphs):
+    """The stored paragraphs the file drops or empties. They are matched in order by their
+    texts, so an edited paragraph is a change, not a removal; of a run of stored paragraphs
+    replaced by fewer, the ones left over are removed."""
+    matcher = SequenceMatcher(
+        a=[text for text, _ in stored], b=[text for text, _ in paragraphs], autojunk=False
+    )
+    removed = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "delete":
+            removed += stored[i1:i2]
+        elif tag == "replace":
+            for k in range(i1, i2):
+                partner = j1 + k - i1
+                if partner >= j2 or (stored[k][0] and not paragraphs[partner][0]):
+                    removed.append(stored[k])
+    return removed
 
 
 def _write_shiryo2(changes, user):

@@ -105,10 +105,15 @@ def confirm(request):
     if document not in IMPORTS or content is None or period is None:
         messages.error(request, UPLOAD_EXPIRED)
         return redirect("documents:upload")
-    result = IMPORTS[document](file=content, period=period, user=request.user)
+    confirmed = request.POST.get("confirm_removals") == "1"
+    result = IMPORTS[document](
+        file=content, period=period, user=request.user, confirm_removals=confirmed
+    )
     if not result.ok:
         context = {
             "result": result,
+            # The same file may be confirmed again once its removals are ticked.
+            "token": token if result.awaits_confirmation else None,
             "document": document,
             "document_label": dict(DOCUMENTS)[document],
             "period": period,

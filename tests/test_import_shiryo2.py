@@ -13,6 +13,7 @@ from documents.imports import (
     HEADING_UNKNOWN,
     MISSING_CLASSIFICATION,
     READ_ONLY_CHANGED,
+    REMOVALS_NOT_CONFIRMED,
     REPOST_EDITED,
     ROWS_AFTER_TABLE,
     STATUS_WITHOUT_ACTION,
@@ -100,7 +101,16 @@ def test_a_cleared_paragraph_is_deleted_with_history(period, admin_user):
     report = ActionReport.objects.get(period=period, action=target)
     deleted = ImplementationStatus.objects.get(report=report, position=2)
 
-    result = import_shiryo2(file=to_bytes(workbook), period=period, user=admin_user)
+    data = to_bytes(workbook)
+    # Listed first: nothing is removed until the user confirms it.
+    preview = import_shiryo2(file=data, period=period, user=admin_user, dry_run=True)
+    assert [(r.row, r.reference, r.what, r.text) for r in preview.removals] == [
+        (row, target.reference, "実施状況（区分Ａ）", deleted.text)
+    ]
+    unconfirmed = REMOVALS_NOT_CONFIRMED.format(count=1)
+    refused(period, admin_user, data, unconfirmed, sheet="", row=None)
+
+    result = import_shiryo2(file=data, period=period, user=admin_user, confirm_removals=True)
 
     # The cleared row is empty (its merged cells hold their text in the first row only); the
     # rows below it are still read.

@@ -68,18 +68,34 @@ class ImportCommand(BaseCommand):
         parser.add_argument(
             "--user", help="取り込む利用者（履歴に残ります。省略すると最初の管理者）"
         )
+        parser.add_argument(
+            "--confirm-removals",
+            action="store_true",
+            help="文章を消す取込みを許す（消える文章は --dry-run で一覧できます）",
+        )
 
-    def handle(self, *args, file, period, dry_run, user, **options):
+    def handle(self, *args, file, period, dry_run, user, confirm_removals, **options):
         period = find_period(period)
         user = find_user(user)
         path = Path(file)
         if not path.is_file():
             raise CommandError(NO_FILE.format(path=file))
-        result = self.run(file=path, period=period, user=user, dry_run=dry_run)
+        result = self.run(
+            file=path,
+            period=period,
+            user=user,
+            dry_run=dry_run,
+            confirm_removals=confirm_removals,
+        )
         counts = "、".join(
             f"{label} {result.counts[status]} 件" for status, label in STATUS_LABELS.items()
         )
         self.stdout.write(f"{period}の{self.document}: {counts}")
+        for removal in result.removals:
+            self.stdout.write(
+                f"消える文章: シート「{removal.sheet}」 {removal.row}行目 {removal.reference} "
+                f"{removal.what}「{removal.text}」"
+            )
         for error in result.errors:
             self.stderr.write(str(error))
         if result.errors:
