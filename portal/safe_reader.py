@@ -27,6 +27,7 @@ import math
 import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -214,6 +215,10 @@ class Workbook:
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
         def no_dtd(*args):
+            # No DTD, so no entities to expand: a real workbook never has one.
+            if sheet:
+                line = parser.CurrentLineNumber
+                raise Refused(BROKEN_SHEET.format(sheet=sheet, line=line), sheet)
             raise Refused(BROKEN_FILE.format(part=path))
 
         parser.StartDoctypeDeclHandler = no_dtd
@@ -248,7 +253,7 @@ class Workbook:
             if sheet:
                 raise Refused(BROKEN_SHEET.format(sheet=sheet, line=error.lineno), sheet) from None
             raise Refused(BROKEN_FILE.format(part=path)) from None
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as error:
             if isinstance(error, Refused):
                 raise
             raise Refused(BROKEN_FILE.format(part=path)) from None

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from documents.exports import NO_ROWS, NO_ROWS_SHEET, export_shiryo3
-from documents.imports import NO_PERMISSION, import_shiryo3
+from documents.imports import NO_PERMISSION, REMOVALS_NOT_CONFIRMED, import_shiryo3
 from initiatives.models import Initiative, ProgressEntry
 from portal.safe_reader import NOT_XLSX
 from reporting.models import ReportingPeriod
@@ -152,3 +152,29 @@ def test_an_expired_preview_cannot_be_confirmed(client, hogo):
         follow=True,
     )
     assert "有効期限が切れました" in response.content.decode()
+
+
+def test_a_removed_text_is_listed_and_written_only_when_the_user_ticks_it(client, hogo):
+    client.force_login(hogo)
+    target = ProgressEntry.objects.filter(
+        period__code="R5H1", initiative__sections__label="保）保護課"
+    ).exclude(plans="")[0]
+    old = target.plans
+    content = exported(change=set_plans("保）保護課", None))
+    preview = upload(client, content)
+    page = preview.content.decode()
+    assert "消える文章（1 件）" in page
+    assert 'name="confirm_removals"' in page
+    assert old.split("\n")[0] in page
+    form = {"token": preview.context["token"], "document": "shiryo3", "period": "R5H1"}
+
+    unticked = client.post(reverse("documents:confirm"), form)
+    assert unticked.status_code == 400
+    assert REMOVALS_NOT_CONFIRMED.format(count=1) in unticked.content.decode()
+    target.refresh_from_db()
+    assert target.plans == old
+
+    ticked = client.post(reverse("documents:confirm"), {**form, "confirm_removals": "1"})
+    assert ticked.status_code == 302
+    target.refresh_from_db()
+    assert target.plans == ""
