@@ -5,7 +5,7 @@ A file from outside may be wrong in any way, by mistake or on purpose, so nothin
 
 - Sizes are checked before anything is unpacked: the file, the sum of the sizes the zip declares
   for its members (Python's zipfile never unpacks more than a member declares), the number of
-  sheets, shared strings, rows, columns and XML elements read.
+  sheets, shared strings, rows, columns and XML tags read.
 - The XML is read by expat as a stream, in chunks, without a DTD (no entities), and every
   handler knows the cell it is in: an XML error (a NUL, a raw control character, a lone
   surrogate, CESU-8 bytes, U+FFFE) is reported with its sheet and cell, never as a crash.
@@ -28,6 +28,7 @@ import os
 import re
 import zipfile
 import zlib
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -42,9 +43,10 @@ MAX_SHEETS = 1000
 MAX_ROWS = 100_000
 MAX_COLUMNS = 50
 MAX_SHARED_STRINGS = 500_000
-# Reading XML costs about a microsecond an element whatever the element: this bounds the time a
-# file can take (the largest real workbooks have a tenth of it).
-MAX_XML_ELEMENTS = 3_000_000
+# Reading XML costs a microsecond or two an element whatever the element: the number of tags
+# (start and end) bounds the time a file can take, about a second of CPU at most. The 資料2 of
+# ten times the seed has about 80,000; a flat import of 5,000 rows of ten columns 300,000.
+MAX_XML_TAGS = 1_000_000
 CHUNK_BYTES = 64 * 1024
 
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0"
@@ -85,6 +87,10 @@ BROKEN_SHEET = (
 CELL_TOO_LONG = (
     f"{{sheet}} の {{cell}} が長すぎます（{MAX_TEXT_LENGTH}文字まで）。"
     "短くしてから取り込んでください。"
+)
+STRINGS_CUT = (
+    f"{{sheet}} の {{cell}} を読めません。ファイルの中に {MAX_TEXT_LENGTH}文字を超える文字列が"
+    "あるため、そこから先の文字列を読んでいません。長すぎるセルを短くしてから取り込んでください。"
 )
 FORMULA = "{sheet} の {cell} は数式です。値として貼り付けてから取り込んでください。"
 CONTROL_CHARACTER = (
@@ -191,7 +197,7 @@ class Workbook:
     def __init__(self, archive):
         self.archive = archive
         self.names = set(archive.namelist())
-        self.elements = 0
+        self.tags = 0
         self._strings = None
         self._styles = None
         self.date1904 = False
@@ -209,7 +215,7 @@ class Workbook:
         if path not in self.names:
             raise Refused(NOT_XLSX)
         start, end, text = handlers
-        parser = expat.ParserCreate(namespace_separator=" ")
+        parser = expat.ParserCreate()
         parser.buffer_text = True
         parser.buffer_size = CHUNK_BYTES
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -224,20 +230,30 @@ class Workbook:
         parser.StartDoctypeDeclHandler = no_dtd
         parser.EntityDeclHandler = no_dtd
 
-        def counted_start(name, attrs):
-            self.elements += 1
-            if self.elements > MAX_XML_ELEMENTS:
-                raise Refused(TOO_MANY_ELEMENTS)
-            start(name[name.rfind(" ") + 1 :], attrs)
+        def root(name, attrs):
+            # Elements are matched by their local names. Most writers use the default namespace;
+            # for one that writes a prefix (x:row), every name is stripped of it first.
+            if ":" in name:
+                parser.StartElementHandler = lambda n, a: start(n.rpartition(":")[2], a)
+                if end is not None:
+                    parser.EndElementHandler = lambda n: end(n.rpartition(":")[2])
+            else:
+                parser.StartElementHandler = start
+                if end is not None:
+                    parser.EndElementHandler = end
+            start(name.rpartition(":")[2], attrs)
 
-        parser.StartElementHandler = counted_start
-        if end is not None:
-            parser.EndElementHandler = lambda name: end(name[name.rfind(" ") + 1 :])
+        parser.StartElementHandler = root
         if text is not None:
             parser.CharacterDataHandler = text
         try:
             with self.archive.open(path) as stream:
                 while chunk := stream.read(CHUNK_BYTES):
+                    # Every element costs a Python call or two: counting their tags beforehand,
+                    # at the speed of bytes.count, bounds the time a file can take.
+                    self.tags += chunk.count(b"<")
+                    if self.tags > MAX_XML_TAGS:
+                        raise Refused(TOO_MANY_ELEMENTS)
                     parser.Parse(chunk, False)
                 parser.Parse(b"", True)
         except expat.ExpatError as error:
@@ -290,7 +306,7 @@ class Workbook:
             elif tag == "sheet":
                 if len(sheets) == MAX_SHEETS:
                     raise Refused(TOO_MANY_SHEETS)
-                rid = next((v for k, v in attrs.items() if k.endswith(" id") or k == "id"), None)
+                rid = next((v for k, v in attrs.items() if k.endswith(":id")), None)
                 kind, target = relations.get(rid, ("", ""))
                 if kind.endswith("/worksheet") or not kind:
                     sheets.append(Sheet(self, attrs.get("name", ""), target))
@@ -302,7 +318,10 @@ class Workbook:
         self._string_parts = [
             target for kind, target in relations.values() if kind.endswith("/sharedStrings")
         ]
-        return [sheet for sheet in sheets if sheet.path]
+        sheets = [sheet for sheet in sheets if sheet.path]
+        if not sheets:  # nothing to read is not an empty import
+            raise Refused(NOT_XLSX)
+        return sheets
 
     # Shared strings and number formats, read once when the first sheet is read
 
@@ -352,16 +371,18 @@ class Workbook:
         return reader.result()
 
 
-class _TooLong:
-    """A shared string over the limit: refused when a cell shows it."""
-
-
-_TOO_LONG = _TooLong()
+class _StopReading(Exception):
+    pass
 
 
 class SharedStrings:
+    """The workbook's table of texts (Excel keeps each text once there; cells name its index).
+    Read up to its first string over the limit, or its first XML error: a cell showing that
+    string or a later one is refused by name."""
+
     def __init__(self):
         self.items = []
+        self.too_long_at = None  # the index of the first string over the limit
         self.broken_from = None  # the index of the first string that could not be read
 
     def read(self, workbook, path):
@@ -381,22 +402,23 @@ class SharedStrings:
             if tag == "si":
                 if len(self.items) == MAX_SHARED_STRINGS:
                     raise Refused(TOO_MANY_STRINGS)
-                self.items.append(_TOO_LONG if length[0] > MAX_TEXT_LENGTH else "".join(parts))
+                self.items.append("".join(parts))
 
         def text(data):
             # Only the text runs of the string, not its phonetic guide (furigana, rPh).
-            if depth["si"] and depth["t"] and not depth["rPh"] and length[0] <= MAX_TEXT_LENGTH:
+            if depth["si"] and depth["t"] and not depth["rPh"]:
                 length[0] += len(data)
-                if length[0] <= MAX_TEXT_LENGTH:
-                    parts.append(data)
-                else:
-                    parts.clear()
+                if length[0] > MAX_TEXT_LENGTH:
+                    self.too_long_at = len(self.items)
+                    raise _StopReading
+                parts.append(data)
 
         def broken():
             # The strings read so far stand; a cell showing a later one is refused by name.
             self.broken_from = len(self.items)
 
-        workbook._parse(path, (start, end, text), xml_error=broken)
+        with suppress(_StopReading):
+            workbook._parse(path, (start, end, text), xml_error=broken)
 
     def get(self, index):
         if 0 <= index < len(self.items):
@@ -506,10 +528,13 @@ class _SheetReader:
         if kind == "s":
             index = _int(raw.strip(), None)
             text = self.strings.get(index) if index is not None else None
-            if text is _TOO_LONG:
-                self.refuse(CELL_TOO_LONG)
-            if text is None:  # past a string that could not be read, or no such string
-                self.refuse(BAD_XML_IN_CELL)
+            if text is None:
+                cut = self.strings.too_long_at
+                if index == cut:
+                    self.refuse(CELL_TOO_LONG)
+                if cut is not None and index is not None and index > cut:
+                    self.refuse(STRINGS_CUT)
+                self.refuse(BAD_XML_IN_CELL)  # past a string that could not be read, or none
             return unescape(text)
         if kind in ("inlineStr", "str"):
             return unescape(raw)

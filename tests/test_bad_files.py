@@ -270,7 +270,7 @@ def test_too_many_sheets(period, admin_user):
 
 def test_too_many_xml_elements(period, admin_user, monkeypatch):
     # The limit that bounds the time a file takes; lowered here so the test stays quick.
-    monkeypatch.setattr(safe_reader, "MAX_XML_ELEMENTS", 500)
+    monkeypatch.setattr(safe_reader, "MAX_XML_TAGS", 500)
     data = to_bytes(export_shiryo3(period))
     refused(import_shiryo3, period, admin_user, data, TOO_MANY_ELEMENTS, sheet="", row=None)
 
