@@ -1,10 +1,9 @@
 from django import forms
 
-from portal.safe_reader import MAX_FILE_BYTES
+from portal.safe_reader import FILE_TOO_LARGE, MAX_FILE_BYTES
 from reporting.models import ReportingPeriod
 
 DOCUMENTS = [("shiryo3", "資料3 人材育成ビジョンに基づく取組"), ("shiryo2", "資料2 今後の取組方針")]
-FILE_TOO_LARGE = "ファイルが大きすぎます（上限 10 MB）。"
 
 
 class UploadForm(forms.Form):
