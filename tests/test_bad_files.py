@@ -513,3 +513,18 @@ def test_a_nul_the_database_refuses_becomes_a_message(period):
     with pytest.raises(DataError) as raised, transaction.atomic():
         ProgressEntry.objects.filter(pk=target.pk).update(plans="a\x00b")
     assert str(user_error(raised.value)) == DATABASE_NUL
+
+
+@pytest.mark.parametrize("fmt", [0, 1, 2])
+def test_an_admin_export_of_an_empty_selection_is_a_file_with_its_headings(client, admin_user, fmt):
+    client.force_login(admin_user)
+    data = export_bytes(client, ProgressEntry, fmt=fmt, query="?q=どの行にもない言葉")
+    if fmt == 2:
+        import openpyxl
+
+        rows = list(openpyxl.load_workbook(io.BytesIO(data)).active.values)
+    else:
+        text = data.decode("utf-8-sig" if fmt == 0 else "cp932")
+        rows = [line.split(",") for line in text.splitlines()]
+    assert len(rows) == 1
+    assert "取組内容（10月以降の取組）" in rows[0]
