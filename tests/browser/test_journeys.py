@@ -375,3 +375,63 @@ def test_hq_approves_a_selection_from_a_list_it_has_seen_before(seeded_transacti
         "state", flat=True
     )
     assert set(states) == {EntryState.APPROVED}
+
+
+def test_hogo_sees_what_an_import_would_remove_and_confirms_it(
+    seeded_transactional_db, login, tmp_path
+):
+    """An import that empties a text lists it under 消える文章; the file is imported only once
+    the box is ticked. A file with a formula is refused with its cell named."""
+    import io
+
+    from documents.exports import export_shiryo3
+    from portal.safe_reader import FORMULA
+
+    period = current_period()
+    workbook = export_shiryo3(period)
+    target, sheet, row = None, None, None
+    for ws in workbook:
+        for cells in ws.iter_rows(min_row=4):
+            if cells[5].value and HOGO_SECTION in str(cells[5].value) and cells[4].value:
+                sheet, row = ws.title, cells[0].row
+                break
+        if row:
+            break
+    target = next(
+        e
+        for e in entries_of_section(period, HOGO_SECTION)
+        if e.plans and e.plans.split("\n")[0] in str(workbook[sheet].cell(row, 5).value)
+    )
+    old = target.plans
+
+    def upload(page, data, name):
+        path = tmp_path / name
+        path.write_bytes(data)
+        page.goto("/documents/import/")
+        page.get_by_label("資料3 人材育成ビジョンに基づく取組").check()
+        page.get_by_label("ファイル").set_input_files(str(path))
+        page.get_by_role("button", name="内容を確認する").click()
+
+    hogo = login("hogo")
+    workbook[sheet].cell(row, 5).value = "=1+1"
+    out = io.BytesIO()
+    workbook.save(out)
+    upload(hogo, out.getvalue(), "formula.xlsx")
+    cell = f"E{row}"
+    expect(hogo.get_by_role("alert")).to_contain_text(FORMULA.format(sheet=sheet, cell=cell))
+    expect(hogo.get_by_role("button", name="取り込む")).to_have_count(0)
+
+    workbook[sheet].cell(row, 5).value = None
+    out = io.BytesIO()
+    workbook.save(out)
+    upload(hogo, out.getvalue(), "removal.xlsx")
+    removals = hogo.get_by_role("table", name=re.compile("^消える文章（1 件）"))
+    expect(removals).to_contain_text(old.split("\n")[0])
+    hogo.get_by_role("button", name="取り込む").click()
+    # The browser does not send the form while the box is unticked.
+    expect(hogo).to_have_url(re.compile("/documents/import/$"))
+    assert ProgressEntry.objects.get(pk=target.pk).plans == old
+    hogo.get_by_label(re.compile("削除してよいことを確かめました")).check()
+    hogo.get_by_role("button", name="取り込む").click()
+    expect(hogo.get_by_role("heading", level=1)).to_contain_text("資料3")
+    assert ProgressEntry.objects.get(pk=target.pk).plans == ""
