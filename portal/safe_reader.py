@@ -383,7 +383,6 @@ class SharedStrings:
     def __init__(self):
         self.items = []
         self.too_long_at = None  # the index of the first string over the limit
-        self.broken_from = None  # the index of the first string that could not be read
 
     def read(self, workbook, path):
         parts, depth = [], {"si": 0, "rPh": 0, "t": 0}
@@ -413,12 +412,10 @@ class SharedStrings:
                     raise _StopReading
                 parts.append(data)
 
-        def broken():
-            # The strings read so far stand; a cell showing a later one is refused by name.
-            self.broken_from = len(self.items)
-
+        # On an XML error the strings read so far stand; a cell showing a later one is refused
+        # by name (SharedStrings.get gives None).
         with suppress(_StopReading):
-            workbook._parse(path, (start, end, text), xml_error=broken)
+            workbook._parse(path, (start, end, text), xml_error=lambda: None)
 
     def get(self, index):
         if 0 <= index < len(self.items):
