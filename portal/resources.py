@@ -215,7 +215,12 @@ class YesNoWidget(RequiredMixin, widgets.Widget):
 
 
 class DateWidget(RequiredMixin, widgets.Widget):
-    FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
+    """A date as people type it, or as Excel shows a date cell (the reader gives every cell as
+    its shown text): 2023-09-30, 2023/9/30, 2023年9月30日, 令和5年9月30日, R5.9.30."""
+
+    FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日")
+    ERA_DATE = re.compile(r"(令和|平成|昭和|R|H|S)(元|\d{1,2})[年.](\d{1,2})[月.](\d{1,2})日?")
+    ERA_START = {"令和": 2019, "R": 2019, "平成": 1989, "H": 1989, "昭和": 1926, "S": 1926}
 
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, datetime):
@@ -228,6 +233,14 @@ class DateWidget(RequiredMixin, widgets.Widget):
         for fmt in self.FORMATS:
             try:
                 return datetime.strptime(text, fmt).date()
+            except ValueError:
+                pass
+        era = self.ERA_DATE.fullmatch(text.upper())
+        if era:
+            name, year, month, day = era.groups()
+            year = self.ERA_START[name] + (1 if year == "元" else int(year)) - 1
+            try:
+                return date(year, int(month), int(day))
             except ValueError:
                 pass
         raise ValueError(f"{self.name}「{text}」は 2023-09-30 の形で入力してください。")

@@ -528,3 +528,27 @@ def test_an_admin_export_of_an_empty_selection_is_a_file_with_its_headings(clien
         rows = [line.split(",") for line in text.splitlines()]
     assert len(rows) == 1
     assert "取組内容（10月以降の取組）" in rows[0]
+
+
+@pytest.mark.parametrize(
+    "number_format",
+    ["yyyy/m/d", 'yyyy"年"m"月"d"日"', '[$-411]ggge"年"m"月"d"日"', "[$-411]ge.m.d"],
+)
+def test_a_date_typed_into_the_flat_xlsx_is_read_as_that_date(client, admin_user, number_format):
+    import openpyxl
+
+    from reporting.models import ReportingPeriod
+    from tests.test_flat_import_export import confirm
+
+    client.force_login(admin_user)
+    book = openpyxl.load_workbook(io.BytesIO(export_bytes(client, ReportingPeriod, fmt=2)))
+    ws = book.active
+    headers = [cell.value for cell in ws[1]]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "R5H1")
+    cell = ws.cell(row, headers.index("提出期限") + 1)
+    cell.value = datetime.datetime(2023, 11, 15)
+    cell.number_format = number_format
+    response = upload(client, ReportingPeriod, to_bytes(book), IMPORT_XLSX)
+    confirm(client, ReportingPeriod, response)
+    deadline = ReportingPeriod.objects.get(code="R5H1").deadline
+    assert deadline == datetime.date(2023, 11, 15)
