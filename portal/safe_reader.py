@@ -101,7 +101,10 @@ CONTROL_CHARACTER = (
 CSV_ENCODING = (
     "文字コードを判別できませんでした。UTF-8 か Shift_JIS（CP932）の CSV にしてください。"
 )
-CSV_BROKEN = "CSV の {row}行目が読めません（{reason}）。Excel などで保存し直してください。"
+CSV_BROKEN = (
+    "CSV の {row}行目が読めません（引用符の閉じ忘れや、長すぎる値）。"
+    "Excel などで保存し直してください。"
+)
 CSV_CONTROL_CHARACTER = (
     "{row}行目の「{column}」に使えない制御文字（{code}）があります。"
     "その文字を消してから取り込んでください。"
@@ -901,29 +904,47 @@ def decode_csv(data):
 
 def read_csv(file):
     """The rows of a CSV file (UTF-8 or CP932) as lists of texts, the first row the headers;
-    rows shorter than the headers are padded. Refused: too large, undecodable, a control
-    character (named by row and column), a value right of the last header."""
+    rows shorter than the headers are padded, blank lines left out. Refused: too large,
+    undecodable, too wide or long, a control character (named by row and column), a value right
+    of the last header. A value's length is left to the columns' own checks, whose messages name
+    the column and the length (the whole file is in memory anyway). Rows are numbered as a
+    spreadsheet shows them: blank lines count."""
     data = file.encode("utf-8") if isinstance(file, str) else read_bytes(file)
     check_size(data)
     text = decode_csv(data)
-    rows = []
+    # No row may be over MAX_COLUMNS wide nor any value over MAX_TEXT_LENGTH long, so a line with
+    # more commas than that is refused before the csv module makes a list of its fields.
+    if max((line.count(",") for line in text.split("\n")), default=0) > MAX_COLUMNS * (
+        MAX_TEXT_LENGTH + 1
+    ):
+        raise Refused(TOO_MANY_COLUMNS)
+    rows, headers = [], None
     reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        rows.extend(values for values in reader if values)  # a blank line is no row
-    except csv.Error as error:
-        raise Refused(CSV_BROKEN.format(row=reader.line_num, reason=error)) from None
-    if not rows:
-        return rows
-    headers = rows[0]
-    for number, values in enumerate(rows, start=1):
+    number = 0
+    while True:
+        try:
+            values = next(reader, None)
+        except csv.Error:
+            raise Refused(CSV_BROKEN.format(row=number + 1)) from None
+        if values is None:
+            break
+        number += 1
+        if not values:
+            continue
+        if number > MAX_ROWS:
+            raise Refused(TOO_MANY_ROWS)
+        if len(values) > MAX_COLUMNS and any(values[MAX_COLUMNS:]):
+            raise Refused(TOO_MANY_COLUMNS)
+        headers = values if headers is None else headers
         for index, value in enumerate(values):
+            column = headers[index] if index < len(headers) else cell_name(number, index + 1)
             code = forbidden_character(value)
             if code:
-                column = headers[index] if index < len(headers) else cell_name(number, index + 1)
                 raise Refused(CSV_CONTROL_CHARACTER.format(row=number, column=column, code=code))
         if len(values) > len(headers):
             if any(value.strip() for value in values[len(headers) :]):
                 raise Refused(CSV_TOO_WIDE.format(row=number))
             del values[len(headers) :]
         values.extend([""] * (len(headers) - len(values)))
+        rows.append(values)
     return rows

@@ -552,3 +552,15 @@ def test_a_date_typed_into_the_flat_xlsx_is_read_as_that_date(client, admin_user
     confirm(client, ReportingPeriod, response)
     deadline = ReportingPeriod.objects.get(code="R5H1").deadline
     assert deadline == datetime.date(2023, 11, 15)
+
+
+def test_flat_csv_with_a_row_of_endless_columns_is_refused_before_it_is_split(client, admin_user):
+    client.force_login(admin_user)
+    data = ("a" + "," * 1_000_000 + "\r\n").encode()
+    flat_refused(client, ProgressEntry, data, IMPORT_CSV, safe_reader.TOO_MANY_COLUMNS)
+
+
+def test_flat_csv_with_an_unclosed_quote_is_refused_in_japanese(client, admin_user):
+    client.force_login(admin_user)
+    data = ('報告期間,取組\r\nR5H1,"1-④\r\n' + "x" * 200_000).encode()
+    flat_refused(client, ProgressEntry, data, IMPORT_CSV, safe_reader.CSV_BROKEN.format(row=2))
