@@ -109,6 +109,10 @@ CSV_CONTROL_CHARACTER = (
     "{row}行目の「{column}」に使えない制御文字（{code}）があります。"
     "その文字を消してから取り込んでください。"
 )
+CSV_IS_EXCEL = (
+    "CSV ではなく Excel のファイルです。ファイルの形式で「Excel（xlsx）」を選んでください"
+    "（.xls は Excel で .xlsx として保存し直してください）。"
+)
 CSV_TOO_WIDE = "{row}行目に見出しのない列の値があります。1行目の見出しと列をそろえてください。"
 
 
@@ -911,6 +915,8 @@ def read_csv(file):
     spreadsheet shows them: blank lines count."""
     data = file.encode("utf-8") if isinstance(file, str) else read_bytes(file)
     check_size(data)
+    if data.startswith((ZIP_SIGNATURE, OLE2_SIGNATURE)):
+        raise Refused(CSV_IS_EXCEL)
     text = decode_csv(data)
     # No row may be over MAX_COLUMNS wide nor any value over MAX_TEXT_LENGTH long, so a line with
     # more commas than that is refused before the csv module makes a list of its fields.

@@ -564,3 +564,9 @@ def test_flat_csv_with_an_unclosed_quote_is_refused_in_japanese(client, admin_us
     client.force_login(admin_user)
     data = ('報告期間,取組\r\nR5H1,"1-④\r\n' + "x" * 200_000).encode()
     flat_refused(client, ProgressEntry, data, IMPORT_CSV, safe_reader.CSV_BROKEN.format(row=2))
+
+
+def test_an_excel_file_given_as_csv_says_which_format_to_choose(client, admin_user):
+    client.force_login(admin_user)
+    data = export_bytes(client, ProgressEntry, fmt=2)
+    flat_refused(client, ProgressEntry, data, IMPORT_CSV, safe_reader.CSV_IS_EXCEL)
