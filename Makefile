@@ -53,6 +53,7 @@ serve: deps db
 
 bench: deps db
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_bad_files.py
 
 load: setup
 	scripts/load.sh
