@@ -92,7 +92,6 @@ REMOVALS_NOT_CONFIRMED = (
     "消してよいことを確かめ、確認画面のチェック（コマンドでは --confirm-removals）を付けてから"
     "取り込んでください。"
 )
-NO_TEXT = "（文章なし）"
 
 
 @dataclass(frozen=True)
