@@ -125,7 +125,7 @@ class XLSX(_NamedFormat, base_formats.XLSX):
         empty rows left out."""
         book = safe_reader.open_xlsx(in_stream)
         try:
-            rows = book.worksheets[0].rows() if book.worksheets else []
+            rows = book.worksheets[0].rows()  # open_xlsx refuses a workbook without sheets
         finally:
             book.close()
         headers = list(rows[0]) if rows else []
