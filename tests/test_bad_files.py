@@ -570,3 +570,26 @@ def test_an_excel_file_given_as_csv_says_which_format_to_choose(client, admin_us
     client.force_login(admin_user)
     data = export_bytes(client, ProgressEntry, fmt=2)
     flat_refused(client, ProgressEntry, data, IMPORT_CSV, safe_reader.CSV_IS_EXCEL)
+
+
+def test_a_sheet_written_with_a_namespace_prefix_is_read(period, admin_user):
+    """Some programs write <x:row>…; the names are matched without their prefix."""
+    data = shiryo3_with(period, "接頭辞つきの XML")
+    body = member(data, SHEET1)
+    body = re.sub(rb"<(/?)([A-Za-z]+)([ >/])", rb"<\1x:\2\3", body)
+    body = body.replace(b"<x:worksheet xmlns=", b"<x:worksheet xmlns:x=", 1)
+    assert b"<x:row" in body and b"<x:c " in body
+    assert import_shiryo3(file=with_member(data, SHEET1, body), period=period, user=admin_user).ok
+    assert entry(period, initiative(1, 4)).plans == "接頭辞つきの XML"
+
+
+def test_a_date_of_a_1904_workbook_is_shown_as_excel_shows_it(period, admin_user):
+    data = with_cell_xml(shiryo3_with(period, 0, "yyyy/m/d"), CELL, b"<v>0</v>", kind=None)
+    body = member(data, "xl/workbook.xml")
+    if b"<workbookPr" in body:
+        body = re.sub(rb"<workbookPr", b'<workbookPr date1904="1"', body, count=1)
+    else:
+        body = body.replace(b"<sheets>", b'<workbookPr date1904="1"/><sheets>', 1)
+    data = with_member(data, "xl/workbook.xml", body)
+    assert import_shiryo3(file=data, period=period, user=admin_user).ok
+    assert entry(period, initiative(1, 4)).plans == "1904/1/1"
