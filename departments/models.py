@@ -40,6 +40,15 @@ class Organization(models.Model):
         help_text="資料での書き方",
     )
     sort_order = models.PositiveIntegerField("表示順", default=0)
+    retired_on = models.DateField(
+        "廃止日",
+        null=True,
+        blank=True,
+        help_text=(
+            "機構改革で廃止した課・部。利用者や資料の行を新たに割り当てられなくなります。"
+            "これまでの行と履歴はこの名称のまま残ります。"
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -72,6 +81,10 @@ class Organization(models.Model):
         for child in self.children.all():
             if child.compute_label() != child.label:
                 child.save()
+
+    @property
+    def is_retired(self):
+        return self.retired_on is not None
 
     @property
     def bureau(self):
