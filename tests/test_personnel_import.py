@@ -20,10 +20,10 @@ def csv_bytes(*lines, encoding="utf-8"):
     return "\r\n".join([HEADER, *lines]).encode(encoding)
 
 
-def xlsx_bytes(rows, header=HEADER.split(",")):
+def xlsx_bytes(rows):
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(header)
+    sheet.append(HEADER.split(","))
     for row in rows:
         sheet.append(row)
     out = io.BytesIO()
@@ -140,9 +140,7 @@ def test_a_move_changes_the_sections_and_records_the_importer(honbu, staff):
     record = staff.history.latest()
     assert record.history_user == honbu
     assert [o.organization.label for o in record.organizations.all()] == ["子）地域連携課"]
-    assert [o.organization.label for o in record.prev_record.organizations.all()] == [
-        "保）保護課"
-    ]
+    assert [o.organization.label for o in record.prev_record.organizations.all()] == ["保）保護課"]
 
 
 def test_staff_missing_from_the_list_stay_active_unless_the_option_is_ticked(honbu, staff, jisou):
@@ -245,7 +243,10 @@ def test_every_kind_of_bad_row_is_reported_with_its_row_and_nothing_is_written(
         (8, "メールアドレスがありません。"),
         (9, "メールアドレス「not-an-address」の形が正しくありません。"),
         (10, "メールアドレス「taro@city.example.jp」が2回あります（1回目は2行目）。"),
-        (11, "メールアドレス「jisou@city.example.jp」はほかの利用者（児童相談所担当）が使っています。"),
+        (
+            11,
+            "メールアドレス「jisou@city.example.jp」はほかの利用者（児童相談所担当）が使っています。",
+        ),
         (12, "所属がありません（推進本部・管理者のほかは所属の課が必要です）。"),
         (
             13,
@@ -254,13 +255,16 @@ def test_every_kind_of_bad_row_is_reported_with_its_row_and_nothing_is_written(
         ),
         (14, "所属「区）健康・子ども課」は廃止された課・部です。新しい所属を書いてください。"),
         (15, "役割がありません。課の担当者・課長・推進本部・管理者 のいずれかを書いてください。"),
-        (16, "役割「部長」は使えません。課の担当者・課長・推進本部・管理者 のいずれかを書いてください。"),
+        (
+            16,
+            "役割「部長」は使えません。"
+            "課の担当者・課長・推進本部・管理者 のいずれかを書いてください。",
+        ),
         (17, "管理者の役割は管理者だけが設定できます。"),
         (18, "職員番号「99999」は管理者の利用者です。管理者だけが変更できます。"),
         (
             19,
-            "異動日「来年の春」を日付として読めません"
-            "（例: 2026-04-01、2026/4/1、令和8年4月1日）。",
+            "異動日「来年の春」を日付として読めません（例: 2026-04-01、2026/4/1、令和8年4月1日）。",
         ),
         (
             20,
