@@ -148,6 +148,31 @@ class Section(OfLevel, Organization):
         verbose_name_plural = "課"
 
 
+def _as_organization():
+    def forward(sender, signal, **kwargs):
+        signal.send(sender=Organization, **kwargs)
+
+    return forward
+
+
+def record_proxy_history():
+    """Saving a Bureau, Department or Section (the admin's forms) sends the save signals for the
+    proxy, which the history of Organization does not listen to: forward them, so that renaming,
+    retiring and moving are recorded like any other change."""
+    for proxy in (Bureau, Department, Section):
+        for signal in (
+            models.signals.post_save,
+            models.signals.pre_delete,
+            models.signals.post_delete,
+        ):
+            signal.connect(
+                _as_organization(),
+                sender=proxy,
+                weak=False,
+                dispatch_uid=f"organization-history-{proxy.__name__}-{id(signal)}",
+            )
+
+
 class JobCategory(models.Model):
     name = models.CharField("対象職種", max_length=50, unique=True)
     sort_order = models.PositiveSmallIntegerField("表示順", unique=True)
