@@ -280,7 +280,8 @@ def test_a_retired_section_takes_no_new_users(client, honbu, hogo, retired):
 def test_a_member_of_a_retired_section_keeps_it_when_moved_elsewhere_too(
     client, honbu, hogo, retired
 ):
-    hogo.organizations.add(retired)
+    # A member from before the section was retired.
+    User.organizations.through.objects.create(user=hogo, organization=retired)
     client.force_login(honbu)
 
     response = client.post(
