@@ -289,3 +289,20 @@ def test_the_permission_rules_treat_a_directory_user_by_their_sections(client, m
     home = client.get(reverse("home"))
     assert own in home.context["entries"]
     assert other not in home.context["entries"]
+
+
+def test_with_user_creation_off_only_accounts_already_in_the_portal_log_in(db, client, directory):
+    User.objects.create(username="40002", employee_number="40002", last_name="鈴木")
+    with with_directory(environment(directory, LDAP_CREATE_USERS="false")):
+        assert log_in(client, "tanaka").status_code == 200
+        assert not User.objects.filter(username="tanaka").exists()
+        assert log_in(client, "suzuki").status_code == 302
+    assert logged_in_as(client).username == "40002"
+
+
+def test_a_required_group_keeps_everyone_else_out(db, client, directory):
+    with with_directory(environment(directory, LDAP_REQUIRE_GROUP=group("honbu"))):
+        assert log_in(client, "tanaka").status_code == 200
+        assert logged_in_as(client) is None
+        assert log_in(client, "suzuki").status_code == 302
+    assert logged_in_as(client).username == "suzuki"

@@ -293,9 +293,15 @@ def test_a_member_of_a_retired_section_keeps_it_when_moved_elsewhere_too(
 
 
 def test_a_deactivated_user_cannot_log_in_and_is_kept(client, honbu, hogo):
+    hogo_client = type(client)()
+    assert logs_in(hogo_client, "hogo")
     client.force_login(honbu)
 
     response = client.post(url("active", hogo.pk))
+
+    # hogo's open session ends with the next request.
+    left = hogo_client.get(reverse("home"))
+    assert left.status_code == 302 and left["Location"].startswith(reverse("login"))
 
     assert response.status_code == 302
     hogo.refresh_from_db()
