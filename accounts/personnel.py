@@ -478,25 +478,27 @@ class _Checker:
 # --- importing -----------------------------------------------------------------------------------
 
 
-def _apply(row, by):
-    values = dict(row.values)
-    if NEW in row.kinds:
-        services.create_user(
-            by=by,
-            username=values["employee_number"],
-            reason=services.REASON_IMPORT,
-            **values,
-        )
-        return
+def _change(row):
+    """The account change a checked row asks for; None for an unchanged row."""
+    values = row.values
     if DEACTIVATE in row.kinds:
-        services.deactivate_user(by=by, user=row.user, reason=services.REASON_IMPORT)
-        return
+        return services.AccountChange(user=row.user, fields={"is_active": False})
     if UNCHANGED in row.kinds:
-        return
-    if MOVED not in row.kinds or values["transferred_on"] is None:
-        values.pop("transferred_on")
-    services.update_user(
-        by=by, user=row.user, reason=services.REASON_IMPORT, is_active=True, **values
+        return None
+    fields = {
+        name: values[name] for name in ("employee_number", "last_name", "first_name", "email")
+    }
+    if NEW in row.kinds or (MOVED in row.kinds and values["transferred_on"] is not None):
+        fields["transferred_on"] = values["transferred_on"]
+    if NEW in row.kinds:
+        fields["username"] = values["employee_number"]
+    else:
+        fields["is_active"] = True
+    return services.AccountChange(
+        user=row.user,
+        fields=fields,
+        organizations=values["organizations"],
+        role=values["role"],
     )
 
 
@@ -525,14 +527,14 @@ def import_personnel(*, file, by, dry_run=False, deactivate_missing=False):
             result.rows.extend(checker.missing())
         if result.errors or dry_run:
             return result
+        changes = [change for change in map(_change, result.rows) if change is not None]
         try:
-            for row in result.rows:
-                _apply(row, by)
+            services.write_accounts(by=by, changes=changes, reason=services.REASON_IMPORT)
         except (services.AccountError, PermissionDenied) as error:
             # Something changed between the check and the write (another user saved meanwhile).
             transaction.set_rollback(True)
             message = getattr(error, "message", None) or str(error)
-            result.errors.append(PersonnelError(row.row, message))
+            result.errors.append(PersonnelError(None, message))
             return result
         result.written = True
     return result

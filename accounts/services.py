@@ -1,16 +1,25 @@
 """Every write to a user account — the 利用者管理 pages, the personnel-list import and the
-directory login — goes through here: the permission checks, the role, the sections and one history
-record per change, under the user who made it.
+directory login — goes through `write_accounts`: the permission checks, the role, the sections
+and one history record per changed account (sections and role included), under the user who made
+the change. One account or a thousand cost the same number of queries (the personnel list of a
+whole city in one transaction).
 
 Errors are `AccountError`s carrying a message for the user (the constants below); a refused
 permission is Django's PermissionDenied with the reason."""
 
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import access
+from accounts import models as account_models
 from accounts.models import User
-from accounts.roles import Role, role_of, set_role
+from accounts.roles import ROLE_GROUPS, Role, with_roles
 
 REASON_PAGE = "利用者管理"
 REASON_IMPORT = "職員名簿の取込み"
@@ -22,6 +31,16 @@ USERNAME_TAKEN = "ユーザー名「{username}」はほかの利用者が使っ�
 NOT_YOURSELF = "自分自身を無効にすることはできません。"
 ADMIN_ROLE_DENIED = "管理者の役割は管理者だけが設定できます。"
 
+ACCOUNT_FIELDS = (
+    "username",
+    "last_name",
+    "first_name",
+    "email",
+    "employee_number",
+    "transferred_on",
+    "is_active",
+)
+
 
 class AccountError(Exception):
     def __init__(self, message):
@@ -29,154 +48,220 @@ class AccountError(Exception):
         self.message = message
 
 
-def _check_actor(by, target=None):
-    """`by` None is the system itself (a command without --user, the directory login)."""
-    if by is None:
-        return
-    access.check_may_manage_users(by)
-    if target is not None and target.pk is not None:
-        access.check_may_change_account(by, target)
+@dataclass
+class AccountChange:
+    """One account to create (`user` None) or change. Only what is given is changed:
+    `fields` (ACCOUNT_FIELDS), `organizations` (all of them), `role`."""
 
-
-def _check_role(by, user, role):
-    granting = Role(role) == Role.ADMIN and (user.pk is None or role_of(user) != Role.ADMIN)
-    if by is not None and granting and not access.may_grant_admin(by):
-        raise PermissionDenied(ADMIN_ROLE_DENIED)
-
-
-def _check_organizations(user, organizations):
-    """Retired sections keep their members, but take no new ones."""
-    current = set(user.organizations.values_list("pk", flat=True)) if user.pk else set()
-    for organization in organizations:
-        if organization.is_retired and organization.pk not in current:
-            raise AccountError(RETIRED_ORGANIZATION.format(label=organization.label))
-
-
-def _check_number(user, employee_number):
-    if not employee_number:
-        return
-    other = User.objects.filter(employee_number=employee_number).exclude(pk=user.pk).first()
-    if other is not None:
-        raise AccountError(NUMBER_TAKEN.format(number=employee_number, user=_name(other)))
+    user: User | None = None
+    fields: dict = field(default_factory=dict)
+    organizations: list | None = None
+    role: Role | None = None
+    password: str | None = None  # new accounts only; none: no password login
 
 
 def _name(user):
-    return user.get_full_name() or user.username
+    return f"{user.last_name} {user.first_name}".strip() or user.username
 
 
-def _lock(user):
-    return User.objects.select_for_update().get(pk=user.pk)
+def _current(user_ids):
+    """The accounts locked for writing, with their role, sections and groups."""
+    locked = {
+        u.pk: u
+        for u in with_roles(User.objects.select_for_update(of=("self",)).filter(pk__in=user_ids))
+    }
+    memberships = defaultdict(set)
+    for user_id, organization_id in User.organizations.through.objects.filter(
+        user_id__in=user_ids
+    ).values_list("user_id", "organization_id"):
+        memberships[user_id].add(organization_id)
+    return locked, memberships
 
 
-def _record(user, *, by, reason, organizations=None, role=None, created=False):
-    """Save the user and its sections and role as ONE history record: the many-to-many changes
-    would each add a record of their own."""
-    user.skip_history_when_saving = True
-    try:
-        user.save()
-        if organizations is not None:
-            user.organizations.set(organizations)
-            if hasattr(user, "_organization_ids"):
-                del user._organization_ids
-        if role is not None:
-            set_role(user, role)
-            user.save(update_fields=["is_superuser", "is_staff"])
-    finally:
-        del user.skip_history_when_saving
-    user._history_user = by
-    user._change_reason = reason
-    user.save(update_fields=["username"])  # writes nothing new; makes the one history record
-    if created:
-        user.history.filter(pk=user.history.latest().pk).update(history_type="+")
-    return user
+def _check(by, changes, locked, memberships):
+    grant_admin = by is None or access.may_grant_admin(by)
+    new_usernames = [c.fields["username"] for c in changes if c.user is None]
+    taken = set(User.objects.filter(username__in=new_usernames).values_list("username", flat=True))
+    numbers = [c.fields["employee_number"] for c in changes if c.fields.get("employee_number")]
+    owners = {u.employee_number: u for u in User.objects.filter(employee_number__in=numbers)}
+    seen_usernames, seen_numbers = set(), {}
+    for change in changes:
+        user = locked.get(change.user.pk) if change.user is not None else None
+        current_role = Role(user.role) if user is not None else None
+        if user is not None and current_role == Role.ADMIN and not grant_admin:
+            raise PermissionDenied(access.ADMIN_ACCOUNT_DENIED)
+        if change.role == Role.ADMIN and current_role != Role.ADMIN and not grant_admin:
+            raise PermissionDenied(ADMIN_ROLE_DENIED)
+        if user is None:
+            username = change.fields["username"]
+            if username in taken or username in seen_usernames:
+                raise AccountError(USERNAME_TAKEN.format(username=username))
+            seen_usernames.add(username)
+        number = change.fields.get("employee_number")
+        if number:
+            owner = owners.get(number) or seen_numbers.get(number)
+            if owner is not None and (user is None or owner.pk != user.pk):
+                raise AccountError(NUMBER_TAKEN.format(number=number, user=_name(owner)))
+            seen_numbers[number] = user or User(username=change.fields.get("username", ""))
+        current = memberships[user.pk] if user is not None else set()
+        for organization in change.organizations or ():
+            if organization.is_retired and organization.pk not in current:
+                raise AccountError(RETIRED_ORGANIZATION.format(label=organization.label))
+        if (
+            change.fields.get("is_active") is False
+            and by is not None
+            and user is not None
+            and user.pk == by.pk
+        ):
+            raise AccountError(NOT_YOURSELF)
+
+
+def _history(*, created, updated, by, reason, when):
+    """One history record per account, with its sections and groups as written."""
+    records = []
+    for users, update in ((created, False), (updated, True)):
+        if users:
+            records += User.history.bulk_history_create(
+                users,
+                update=update,
+                default_user=by,
+                default_change_reason=reason,
+                default_date=when,
+            )
+    by_user = {record.id: record for record in records}
+    ids = list(by_user)
+    if not ids:
+        return
+    account_models.HistoricalUser_organizations.objects.bulk_create(
+        account_models.HistoricalUser_organizations(
+            history=by_user[user_id], id=row_id, user_id=user_id, organization_id=org_id
+        )
+        for row_id, user_id, org_id in User.organizations.through.objects.filter(
+            user_id__in=ids
+        ).values_list("id", "user_id", "organization_id")
+    )
+    account_models.HistoricalUser_groups.objects.bulk_create(
+        account_models.HistoricalUser_groups(
+            history=by_user[user_id], id=row_id, user_id=user_id, group_id=group_id
+        )
+        for row_id, user_id, group_id in User.groups.through.objects.filter(
+            user_id__in=ids
+        ).values_list("id", "user_id", "group_id")
+    )
 
 
 @transaction.atomic
+def write_accounts(*, by, changes, reason=REASON_PAGE):
+    """Create and change accounts, all or none. `by`: who does it (None: the system, i.e. a
+    command without a user or the directory login). Returns the accounts, changed or not, in
+    the order of `changes`, each with its `role`."""
+    if by is not None:
+        access.check_may_manage_users(by)
+    locked, memberships = _current([c.user.pk for c in changes if c.user is not None])
+    _check(by, changes, locked, memberships)
+
+    results, created, updated, update_fields = [], [], [], set()
+    moved, new_roles = {}, {}
+    for change in changes:
+        if change.user is None:
+            user = User(**change.fields)
+            user.password = make_password(change.password or None)
+            user.role = Role.STAFF
+            created.append(user)
+        else:
+            user = locked[change.user.pk]
+            changed = {
+                name for name, value in change.fields.items() if getattr(user, name) != value
+            }
+            for name in changed:
+                setattr(user, name, change.fields[name])
+            update_fields |= changed
+            if changed:
+                updated.append(user)
+        if change.organizations is not None and (
+            change.user is None or {o.pk for o in change.organizations} != memberships[user.pk]
+        ):
+            moved[id(user)] = (user, list(change.organizations))
+        role = Role(change.role) if change.role is not None else None
+        if role is not None and (change.user is None or role != Role(user.role)):
+            new_roles[id(user)] = (user, role)
+            user.is_superuser = user.is_staff = role == Role.ADMIN
+            user.role = role.value
+            update_fields |= {"is_superuser", "is_staff"}
+        results.append(user)
+    listed = {id(user) for user in updated}
+    for user, _ in [*moved.values(), *new_roles.values()]:
+        if user.pk is not None and id(user) not in listed:
+            listed.add(id(user))
+            updated.append(user)
+
+    User.objects.bulk_create(created)
+    if updated and update_fields:
+        User.objects.bulk_update(updated, sorted(update_fields))
+    _write_memberships(moved.values())
+    _write_roles(new_roles.values())
+    _history(created=created, updated=updated, by=by, reason=reason, when=timezone.now())
+    return results
+
+
+def _write_memberships(moves):
+    through = User.organizations.through
+    moves = list(moves)
+    through.objects.filter(user_id__in=[user.pk for user, _ in moves]).delete()
+    through.objects.bulk_create(
+        through(user_id=user.pk, organization_id=organization.pk)
+        for user, organizations in moves
+        for organization in organizations
+    )
+
+
+def _write_roles(changes):
+    changes = list(changes)
+    if not changes:
+        return
+    groups = {role: Group.objects.get_or_create(name=name)[0] for role, name in ROLE_GROUPS.items()}
+    through = User.groups.through
+    through.objects.filter(
+        user_id__in=[user.pk for user, _ in changes], group__in=groups.values()
+    ).delete()
+    through.objects.bulk_create(
+        through(user_id=user.pk, group_id=groups[role].pk)
+        for user, role in changes
+        if role in groups
+    )
+
+
+# One account at a time: the pages and the directory login.
+
+
 def create_user(
-    *,
-    by,
-    username,
-    last_name,
-    first_name="",
-    email="",
-    employee_number="",
-    organizations=(),
-    role=Role.STAFF,
-    password=None,
-    transferred_on=None,
-    reason=REASON_PAGE,
+    *, by, username, organizations=(), role=Role.STAFF, password=None, reason=REASON_PAGE, **fields
 ):
     """A new account; without a password it can log in only through the directory (or after an
     administrator sets one)."""
-    _check_actor(by)
-    user = User(
-        username=username,
-        last_name=last_name,
-        first_name=first_name,
-        email=email,
-        employee_number=employee_number,
-        transferred_on=transferred_on,
+    change = AccountChange(
+        fields={"username": username, **fields},
+        organizations=list(organizations),
+        role=role,
+        password=password,
     )
-    if User.objects.filter(username=username).exists():
-        raise AccountError(USERNAME_TAKEN.format(username=username))
-    _check_role(by, user, role)
-    _check_number(user, employee_number)
-    _check_organizations(user, organizations)
-    if password:
-        user.set_password(password)
-    else:
-        user.set_unusable_password()
-    return _record(
-        user, by=by, reason=reason, organizations=list(organizations), role=role, created=True
-    )
+    return write_accounts(by=by, changes=[change], reason=reason)[0]
 
 
-@transaction.atomic
 def update_user(
-    *,
-    by,
-    user,
-    reason=REASON_PAGE,
-    organizations=None,
-    role=None,
-    is_active=None,
-    **fields,
+    *, by, user, organizations=None, role=None, is_active=None, reason=REASON_PAGE, **fields
 ):
-    """Change any of the account's fields (last_name, first_name, email, employee_number,
-    transferred_on), its sections, its role and whether it is active. Writes only if something
-    changed; returns the user."""
-    _check_actor(by, user)
-    user = _lock(user)
-    if role is not None:
-        _check_role(by, user, role)
-    if "employee_number" in fields:
-        _check_number(user, fields["employee_number"])
-    if organizations is not None:
-        _check_organizations(user, organizations)
-    if is_active is False and by is not None and by.pk == user.pk:
-        raise AccountError(NOT_YOURSELF)
-    changed = False
-    for name, value in fields.items():
-        if getattr(user, name) != value:
-            setattr(user, name, value)
-            changed = True
-    if is_active is not None and user.is_active != is_active:
-        user.is_active = is_active
-        changed = True
-    if organizations is not None:
-        organizations = list(organizations)
-        if {o.pk for o in organizations} != set(user.organizations.values_list("pk", flat=True)):
-            changed = True
-        else:
-            organizations = None
-    if role is not None:
-        if role_of(user) != Role(role):
-            changed = True
-        else:
-            role = None
-    if not changed:
-        return user
-    return _record(user, by=by, reason=reason, organizations=organizations, role=role)
+    """Change any of the account's fields, its sections, its role and whether it is active;
+    writes (with history) only what changed."""
+    if is_active is not None:
+        fields["is_active"] = is_active
+    change = AccountChange(
+        user=user,
+        fields=fields,
+        organizations=list(organizations) if organizations is not None else None,
+        role=role,
+    )
+    return write_accounts(by=by, changes=[change], reason=reason)[0]
 
 
 def move_user(*, by, user, organizations, transferred_on=None, reason=REASON_PAGE):

@@ -327,3 +327,47 @@ def test_an_administrator_may_import_administrators(admin_user):
     assert result.ok, result.errors
     user = User.objects.get(employee_number="20001")
     assert user.is_superuser and user.is_staff
+
+
+def _staff_lines(count, section="保）保護課"):
+    return [
+        f"{30000 + n},職員 {n},staff{n}@city.example.jp,{section},課の担当者,2026-04-01"
+        for n in range(count)
+    ]
+
+
+@pytest.mark.parametrize("count", [3, 60])
+def test_the_import_costs_the_same_queries_for_a_few_rows_or_many(
+    honbu, count, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(25):
+        result = import_personnel(file=csv_bytes(*_staff_lines(count)), by=honbu)
+    assert result.written and result.counts[personnel.NEW] == count
+
+    moved = csv_bytes(*_staff_lines(count, section="子）地域連携課"))
+    with django_assert_max_num_queries(25):
+        result = import_personnel(file=moved, by=honbu)
+    assert result.counts[personnel.MOVED] == count
+    user = User.objects.get(employee_number="30000")
+    assert [o.label for o in user.organizations.all()] == ["子）地域連携課"]
+    first, second = user.history.order_by("history_id")
+    assert (first.history_type, second.history_type) == ("+", "~")
+    assert [o.organization.label for o in first.organizations.all()] == ["保）保護課"]
+    assert [o.organization.label for o in second.organizations.all()] == ["子）地域連携課"]
+
+
+def test_deactivation_and_role_changes_are_recorded_under_the_importer(honbu, staff, jisou):
+    jisou.employee_number = "10002"
+    jisou.save()
+    data = csv_bytes("10001,保護 花子,hogo@city.example.jp,保）保護課,推進本部,")
+
+    import_personnel(file=data, by=honbu, deactivate_missing=True)
+
+    staff.refresh_from_db()
+    assert role_of(staff) == Role.HQ
+    record = staff.history.latest()
+    assert record.history_user == honbu
+    assert [g.group.name for g in record.groups.all()] == ["推進本部"]
+    jisou.refresh_from_db()
+    assert not jisou.is_active
+    assert (jisou.history.latest().history_user, jisou.history.latest().is_active) == (honbu, False)
