@@ -1,8 +1,8 @@
 """Who a user is in the portal, computed once per request and cached on the user object.
 
 A user has one role. 推進本部 and 課長 are groups (the permission rules ask for 推進本部), 管理者
-is Django's superuser; a user with none of them is 課の担当者. `set_role` is the one place that
-turns a role into groups and flags."""
+is Django's superuser; a user with none of them is 課の担当者. accounts/services.py is the one
+place that turns a role into groups and flags."""
 
 from django.contrib.auth.models import Group
 from django.db import models
@@ -66,17 +66,3 @@ def role_of(user):
         if ROLE_GROUPS[role] in names:
             return role
     return Role.STAFF
-
-
-def set_role(user, role):
-    """Make `user` hold `role` and no other; the caller saves the user."""
-    role = Role(role)
-    user.is_superuser = user.is_staff = role == Role.ADMIN
-    groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLE_GROUPS.values()}
-    user.groups.remove(*(groups[name] for r, name in ROLE_GROUPS.items() if r != role))
-    if role in ROLE_GROUPS:
-        user.groups.add(groups[ROLE_GROUPS[role]])
-    user.role = role.value
-    for cached in ("_is_hq", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
-        if hasattr(user, cached):
-            delattr(user, cached)
