@@ -80,3 +80,21 @@ def test_the_personnel_upload_and_preview_are_accessible(seeded_transactional_db
     )
     expect(honbu.get_by_role("button", name="取り込む")).to_have_count(0)
     assert serious(honbu) == []
+
+
+def test_the_user_pages_are_accessible_and_fit_a_phone(seeded_transactional_db, login):
+    hogo = User.objects.get(username="hogo")
+    honbu = login("honbu")
+    for width in (1366, 390):
+        honbu.set_viewport_size({"width": width, "height": 900})
+        for path in [
+            "/users/",
+            "/users/add/",
+            f"/users/{hogo.pk}/",
+            f"/users/{hogo.pk}/move/",
+            f"/users/{hogo.pk}/active/",
+            "/users/import/",
+        ]:
+            honbu.goto(path)
+            assert serious(honbu) == [], path
+            assert honbu.evaluate("document.documentElement.scrollWidth") <= width, (path, width)
