@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import access
@@ -30,6 +30,10 @@ NUMBER_TAKEN = "職員番号「{number}」はほかの利用者（{user}）が�
 USERNAME_TAKEN = "ユーザー名「{username}」はほかの利用者が使っています。"
 NOT_YOURSELF = "自分自身を無効にすることはできません。"
 ADMIN_ROLE_DENIED = "管理者の役割は管理者だけが設定できます。"
+WRITTEN_MEANWHILE = (
+    "ほかの利用者が同時に同じユーザー名または職員番号を登録しました。"
+    "内容を確かめて、もう一度やり直してください。"
+)
 
 ACCOUNT_FIELDS = (
     "username",
@@ -195,9 +199,14 @@ def write_accounts(*, by, changes, reason=REASON_PAGE):
             listed.add(id(user))
             updated.append(user)
 
-    User.objects.bulk_create(created)
-    if updated and update_fields:
-        User.objects.bulk_update(updated, sorted(update_fields))
+    try:
+        with transaction.atomic():
+            User.objects.bulk_create(created)
+            if updated and update_fields:
+                User.objects.bulk_update(updated, sorted(update_fields))
+    except IntegrityError:
+        # The unique username or 職員番号 was taken between the check and the write.
+        raise AccountError(WRITTEN_MEANWHILE) from None
     _write_memberships(moved.values())
     _write_roles(new_roles.values())
     _history(created=created, updated=updated, by=by, reason=reason, when=timezone.now())

@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from accounts.access import MANAGE_DENIED
 from accounts.models import User
 from tests.test_personnel_import import csv_bytes, users_state
 
@@ -54,9 +55,7 @@ def test_a_file_with_errors_fails_and_writes_nothing(db, tmp_path, capsys):
 
 
 def test_section_staff_named_as_the_user_are_refused(meibo):
-    from django.core.exceptions import PermissionDenied
-
     before = users_state()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(CommandError, match=MANAGE_DENIED):
         call_command("import_users", str(meibo), "--user", "jisou")
     assert users_state() == before

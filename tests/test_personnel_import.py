@@ -340,12 +340,12 @@ def _staff_lines(count, section="保）保護課"):
 def test_the_import_costs_the_same_queries_for_a_few_rows_or_many(
     honbu, count, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(30):
         result = import_personnel(file=csv_bytes(*_staff_lines(count)), by=honbu)
     assert result.written and result.counts[personnel.NEW] == count
 
     moved = csv_bytes(*_staff_lines(count, section="子）地域連携課"))
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(30):
         result = import_personnel(file=moved, by=honbu)
     assert result.counts[personnel.MOVED] == count
     user = User.objects.get(employee_number="30000")
@@ -371,3 +371,23 @@ def test_deactivation_and_role_changes_are_recorded_under_the_importer(honbu, st
     jisou.refresh_from_db()
     assert not jisou.is_active
     assert (jisou.history.latest().history_user, jisou.history.latest().is_active) == (honbu, False)
+
+
+def test_a_number_taken_between_the_check_and_the_write_refuses_everything(honbu, monkeypatch):
+    from accounts import services
+
+    before = users_state()
+    real_check = services._check
+
+    def check_then_someone_else_saves(by, changes, locked, memberships):
+        real_check(by, changes, locked, memberships)
+        User.objects.create(username="someone", employee_number="20001")
+
+    monkeypatch.setattr(services, "_check", check_then_someone_else_saves)
+    data = csv_bytes("20001,札幌 太郎,taro@city.example.jp,保）保護課,課長,")
+
+    result = import_personnel(file=data, by=honbu)
+
+    assert [e.message for e in result.errors] == [services.WRITTEN_MEANWHILE]
+    assert not result.written
+    assert users_state() == before

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import personnel
@@ -30,9 +31,12 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(NO_FILE.format(path=file))
-        result = personnel.import_personnel(
-            file=path, by=user, dry_run=dry_run, deactivate_missing=deactivate_missing
-        )
+        try:
+            result = personnel.import_personnel(
+                file=path, by=user, dry_run=dry_run, deactivate_missing=deactivate_missing
+            )
+        except PermissionDenied as denied:
+            raise CommandError(str(denied)) from None
         counts = "、".join(
             f"{label} {result.counts[kind]} 件" for kind, label in personnel.KIND_LABELS.items()
         )
