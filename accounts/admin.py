@@ -1,14 +1,21 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 
 from accounts.models import User
 from accounts.resources import UserResource
+from departments.retirement import KeepsRetiredOrganizations
 from portal.flat_formats import FlatImportExportMixin
+
+
+class UserAdminForm(KeepsRetiredOrganizations, UserChangeForm):
+    pass
 
 
 @admin.register(User)
 class UserAdmin(FlatImportExportMixin, BaseUserAdmin):
     resource_classes = [UserResource]
+    form = UserAdminForm
     list_display = [
         "username",
         "last_name",

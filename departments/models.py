@@ -40,6 +40,15 @@ class Organization(models.Model):
         help_text="資料での書き方",
     )
     sort_order = models.PositiveIntegerField("表示順", default=0)
+    retired_on = models.DateField(
+        "廃止日",
+        null=True,
+        blank=True,
+        help_text=(
+            "機構改革で廃止した課・部。利用者や資料の行を新たに割り当てられなくなります。"
+            "これまでの行と履歴はこの名称のまま残ります。"
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -72,6 +81,10 @@ class Organization(models.Model):
         for child in self.children.all():
             if child.compute_label() != child.label:
                 child.save()
+
+    @property
+    def is_retired(self):
+        return self.retired_on is not None
 
     @property
     def bureau(self):
@@ -133,6 +146,31 @@ class Section(OfLevel, Organization):
         proxy = True
         verbose_name = "課"
         verbose_name_plural = "課"
+
+
+def _as_organization():
+    def forward(sender, signal, **kwargs):
+        signal.send(sender=Organization, **kwargs)
+
+    return forward
+
+
+def record_proxy_history():
+    """Saving a Bureau, Department or Section (the admin's forms) sends the save signals for the
+    proxy, which the history of Organization does not listen to: forward them, so that renaming,
+    retiring and moving are recorded like any other change."""
+    for proxy in (Bureau, Department, Section):
+        for signal in (
+            models.signals.post_save,
+            models.signals.pre_delete,
+            models.signals.post_delete,
+        ):
+            signal.connect(
+                _as_organization(),
+                sender=proxy,
+                weak=False,
+                dispatch_uid=f"organization-history-{proxy.__name__}-{id(signal)}",
+            )
 
 
 class JobCategory(models.Model):

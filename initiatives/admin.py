@@ -4,6 +4,7 @@ from rules.contrib.admin import ObjectPermissionsModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from departments.models import Organization
+from departments.retirement import OrganizationLinksForm
 from initiatives.models import Category, Initiative, ProgressEntry, Subclass
 from initiatives.resources import (
     CategoryResource,
@@ -64,6 +65,7 @@ class InitiativeAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
     search_fields = ["entries__results", "entries__plans", "sections__label"]
     ordering = ["category__number", "subclass__number", "number"]
     filter_horizontal = ["sections"]
+    form = OrganizationLinksForm  # a retired section stays on its rows, takes no new ones
     inlines = [ProgressEntryInline]
 
     def get_queryset(self, request):

@@ -10,5 +10,6 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("public/", include("public.urls")),
     path("documents/", include("documents.urls")),
+    path("users/", include("accounts.urls")),
     path("", include("reporting.urls")),
 ]

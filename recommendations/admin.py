@@ -4,6 +4,7 @@ from rules.contrib.admin import ObjectPermissionsModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from departments.models import Organization
+from departments.retirement import OrganizationLinksForm
 from portal.flat_formats import FlatImportExportMixin
 from recommendations.models import (
     Action,
@@ -79,6 +80,7 @@ class ActionInline(admin.StackedInline):
     extra = 0
     fields = ["number", "text", "departments", "department_note", "repost_of"]
     filter_horizontal = ["departments"]
+    form = OrganizationLinksForm  # a retired department stays on its rows, takes no new ones
     show_change_link = True
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -158,6 +160,7 @@ class ActionAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
     search_fields = ["text", "repost_of__text", "reports__statuses__text"]
     ordering = ["policy__chapter__number", "policy__number", "number"]
     filter_horizontal = ["departments"]
+    form = OrganizationLinksForm
     inlines = [ActionReportInline]
 
     def get_queryset(self, request):

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Debian packages the project needs: the PostgreSQL server (with pg_trgm) and, for the browser
-# tests and screenshots, Chromium with a Japanese font. Installs only what is missing.
+# Debian packages the project needs: the PostgreSQL server (with pg_trgm); for the browser
+# tests and screenshots, Chromium with a Japanese font; the OpenLDAP headers and a C compiler that
+# python-ldap (directory login) is built with; and the OpenLDAP server (slapd) that the directory
+# login tests start on 127.0.0.1. Installs only what is missing.
 set -euo pipefail
 
 need=()
@@ -8,6 +10,11 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql postgre
 command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+[ -f /usr/include/ldap.h ] || need+=(libldap2-dev)
+[ -f /usr/include/sasl/sasl.h ] || need+=(libsasl2-dev)
+command -v gcc >/dev/null 2>&1 || need+=(gcc)
+python3 -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2>/dev/null || need+=(python3-dev)
+[ -x /usr/sbin/slapd ] || need+=(slapd)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
@@ -15,5 +22,8 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# slapd unconfigured: no system-wide directory server is set up or started; the tests run their
+# own with a throwaway configuration.
+echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${need[@]}"

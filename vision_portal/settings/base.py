@@ -1,10 +1,12 @@
 """Settings shared by every environment. Environment-specific modules import * from here."""
 
+import os
 from pathlib import Path
 
 import dj_database_url
 
 from vision_portal.env import env_bool, env_int, env_str
+from vision_portal.ldap import backends_with_directory, directory_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -102,6 +104,13 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Optional directory login (LDAP / Active Directory): only with LDAP_SERVER_URI set (README).
+LDAP_SECTION_ATTRIBUTE = ""
+LDAP_SECTION_GROUPS = {}
+LDAP_ROLE_GROUPS = {}
+_DIRECTORY = directory_settings(os.environ)
+globals().update(_DIRECTORY)
+AUTHENTICATION_BACKENDS = backends_with_directory(AUTHENTICATION_BACKENDS, _DIRECTORY)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
