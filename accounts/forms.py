@@ -2,12 +2,11 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from accounts.models import User
-from accounts.personnel import MAX_FILE_BYTES
 from accounts.roles import Role
 from departments.models import Organization
+from portal.safe_reader import FILE_TOO_LARGE, MAX_FILE_BYTES
 
 PASSWORDS_DIFFER = "確認用のパスワードが一致しません。"
-FILE_TOO_LARGE = "ファイルが大きすぎます（上限 10 MB）。"
 NUMBER_TAKEN = "この職員番号はほかの利用者が使っています。"
 USERNAME_TAKEN = "このユーザー名はほかの利用者が使っています。"
 

@@ -12,12 +12,9 @@ only accounts with a 職員番号 (local accounts without one, such as the admin
 staff on the list) and never an administrator or the importing user.
 """
 
-import csv
 import datetime
-import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,7 +25,7 @@ from accounts import access, services
 from accounts.models import User
 from accounts.roles import Role, with_roles
 from departments.models import Organization
-from portal.flat_formats import decode_csv
+from portal import safe_reader
 
 COLUMN_NUMBER = "職員番号"
 COLUMN_NAME = "氏名"
@@ -49,8 +46,6 @@ ROLE_LIST = "・".join(ROLE_NAMES)
 # Several sections in one cell: 保）保護課、子）地域連携課 (also with ・ , ; or line breaks).
 ORGANIZATION_SEPARATORS = re.compile(r"[、,，;；\n]+")
 NUMBER_PATTERN = re.compile(r"^[0-9A-Za-z-]{1,20}$")
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 20_000
 NAME_LIMIT = 150
 EMAIL_LIMIT = 254
@@ -74,13 +69,8 @@ KIND_LABELS = {
     UNCHANGED: "変更なし",
 }
 
-# The whole file.
-EMPTY_FILE = "ファイルが空です。"
-FILE_TOO_LARGE = "ファイルが大きすぎます（上限 10 MB）。"
-OLD_XLS = (
-    "Excel 97-2003 形式（.xls）またはパスワード付きのファイルは読み込めません。"
-    "Excel ブック（.xlsx）か CSV で保存し直してください。"
-)
+# The whole file (the reader's own refusals say the rest).
+EMPTY_FILE = safe_reader.EMPTY_FILE
 NOT_READABLE = (
     "ファイルを読み込めません。"
     "CSV（UTF-8 または Shift_JIS）か Excel ブック（.xlsx）にしてください。"
@@ -184,41 +174,22 @@ def _text(value):
     return str(value).replace("\r\n", "\n").strip()
 
 
-def _read_xlsx(data):
-    import openpyxl
-
+def _read_table(data):
+    """The file's rows through the reader every import uses (portal/safe_reader.py): its limits,
+    and a refusal that names the cell (a formula, a control character, broken XML)."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        if sum(member.file_size for member in archive.infolist()) > MAX_UNPACKED_BYTES:
-            raise PersonnelFileError(FILE_TOO_LARGE)
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except PersonnelFileError:
-        raise
-    except Exception:
-        raise PersonnelFileError(NOT_READABLE) from None
-    try:
-        sheet = book.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append(list(values))
-            if len(rows) > MAX_ROWS + 1:
-                raise PersonnelFileError(TOO_MANY_ROWS)
-        return rows
-    finally:
-        book.close()
-
-
-def _read_csv(data):
-    try:
-        text = decode_csv(data)
-    except ValueError as error:
-        raise PersonnelFileError(str(error)) from None
-    if "\x00" in text:
-        raise PersonnelFileError(NOT_READABLE)
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error:
-        raise PersonnelFileError(NOT_READABLE) from None
+        if data.startswith((safe_reader.ZIP_SIGNATURE, safe_reader.OLE2_SIGNATURE)):
+            book = safe_reader.open_xlsx(data)
+            try:
+                if not book.worksheets:
+                    raise PersonnelFileError(NOT_READABLE)
+                rows = list(book.worksheets[0].rows())
+            finally:
+                book.close()
+        else:
+            rows = safe_reader.read_csv(data)
+    except safe_reader.Refused as refusal:
+        raise PersonnelFileError(refusal.message) from None
     if len(rows) > MAX_ROWS + 1:
         raise PersonnelFileError(TOO_MANY_ROWS)
     return rows
@@ -228,11 +199,7 @@ def read_rows(data):
     """[(row number, {column: value})] from the file's bytes; PersonnelFileError if unreadable."""
     if not data:
         raise PersonnelFileError(EMPTY_FILE)
-    if len(data) > MAX_FILE_BYTES:
-        raise PersonnelFileError(FILE_TOO_LARGE)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise PersonnelFileError(OLD_XLS)
-    table = _read_xlsx(data) if data.startswith(b"PK\x03\x04") else _read_csv(data)
+    table = _read_table(data)
     # The heading is the first row with anything in it.
     start = next((i for i, row in enumerate(table) if any(_text(v) for v in row)), None)
     if start is None:
@@ -284,7 +251,8 @@ def parse_date(value):
     if era:
         year = 1 if era[2] == "元" else int(era[2])
         return datetime.date(ERA_START[era[1]] + year, int(era[3]), int(era[4]))
-    match = re.match(r"^(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?$", text)
+    # A date cell reads as Excel shows it, with its time when its format has one.
+    match = re.match(r"^(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?(\d{1,2}:\d{2}(:\d{2})?)?$", text)
     if not match:
         raise ValueError(text)
     return datetime.date(int(match[1]), int(match[2]), int(match[3]))

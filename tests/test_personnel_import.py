@@ -12,6 +12,7 @@ from accounts.models import User
 from accounts.personnel import import_personnel
 from accounts.roles import Role, role_of
 from departments.models import Organization
+from portal import safe_reader
 
 HEADER = "職員番号,氏名,メールアドレス,所属,役割,異動日"
 
@@ -281,8 +282,8 @@ def test_every_kind_of_bad_row_is_reported_with_its_row_and_nothing_is_written(
     ("data", "message"),
     [
         (b"", personnel.EMPTY_FILE),
-        (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, personnel.OLD_XLS),
-        (b"PK\x03\x04broken zip", personnel.NOT_READABLE),
+        (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, safe_reader.OLD_XLS),
+        (b"PK\x03\x04broken zip", safe_reader.NOT_XLSX),
         ("職員番号".encode("cp932") + b"\x81 \x85@", None),
         (
             "職員番号,氏名\r\n1,a".encode(),
@@ -390,4 +391,18 @@ def test_a_number_taken_between_the_check_and_the_write_refuses_everything(honbu
 
     assert [e.message for e in result.errors] == [services.WRITTEN_MEANWHILE]
     assert not result.written
+    assert users_state() == before
+
+
+def test_a_formula_in_the_personnel_list_is_refused_with_its_cell_named(honbu):
+    before = users_state()
+    book = xlsx_bytes(
+        [[10001, "保護　花子", "hogo@city.example.jp", "=1+1", "課の担当者", "2026-04-01"]]
+    )
+
+    result = import_personnel(file=book, by=honbu)
+
+    assert [error.message for error in result.errors] == [
+        safe_reader.FORMULA.format(sheet="Sheet", cell="D2")
+    ]
     assert users_state() == before
