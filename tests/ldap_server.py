@@ -66,7 +66,10 @@ directory {self.folder}/db
                 return self
             except Exception:
                 if self.process.poll() is not None or time.monotonic() > deadline:
-                    error = self.process.stderr.read().decode(errors="replace")
+                    # End slapd before reading what it said: a running slapd never closes stderr.
+                    if self.process.poll() is None:
+                        self.process.kill()
+                    error = self.process.communicate()[1].decode(errors="replace")
                     self.stop()
                     raise RuntimeError(f"slapd did not start: {error}") from None
                 time.sleep(0.1)
