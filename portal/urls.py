@@ -11,4 +11,5 @@ urlpatterns = [
     path("public/", include("public.urls")),
     path("documents/", include("documents.urls")),
     path("", include("reporting.urls")),
+    path("cycle/", include("cycle.urls")),
 ]
