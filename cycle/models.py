@@ -66,6 +66,9 @@ class Visit(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.user_id}: {self.content_type_id}/{self.object_id} {self.seen_at}"
+
 
 class SentReminder(models.Model):
     """A reminder that went out (or was due and had nobody to go to). The unique key is what

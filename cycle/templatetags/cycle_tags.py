@@ -11,3 +11,9 @@ def cycle_notices(context):
     user last opened them, and unfinished rows of earlier periods still open."""
     request = context["request"]
     return {"notices": selectors.notices(request.user), "request": request}
+
+
+@register.filter
+def count_rows(section, document_label):
+    """A reminder section's unsubmitted rows of one document (資料3 / 資料2)."""
+    return section.count(document_label)
