@@ -28,7 +28,9 @@ from reporting.models import ReportingPeriod
 
 Kind = SentReminder.Kind
 SUBJECTS = {
-    Kind.BEFORE_DEADLINE: "【取組管理ポータル】{period}の提出期限まであと{days}日です（未提出{rows}件）",
+    Kind.BEFORE_DEADLINE: (
+        "【取組管理ポータル】{period}の提出期限まであと{days}日です（未提出{rows}件）"
+    ),
     Kind.OVERDUE_DIGEST: "【取組管理ポータル】{period}の提出期限を過ぎた課・部（{sections}）",
 }
 
