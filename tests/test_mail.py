@@ -104,10 +104,13 @@ def test_mail_waits_for_the_commit_and_a_rollback_sends_none(
     assert mailoutbox == [] and len(callbacks) == 1
 
     other = submitted(current_entry("子）地域連携課"))
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            services.approve(entries=[other], user=honbu)
-            raise RuntimeError("the write fails after the approval")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.approve(entries=[other], user=honbu)
+        raise RuntimeError("the write fails after the approval")
     assert mailoutbox == []
 
 
