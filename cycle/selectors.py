@@ -139,7 +139,9 @@ def notices(user, today=None):
                 content_type=content_type,
                 object_id=OuterRef("pk"),
                 created_at__gte=since,
-                created_at__gt=Coalesce(seen_at, Value(EPOCH)),
+                created_at__gt=Coalesce(
+                    _seen_at(user, content_type, OuterRef(OuterRef("pk"))), Value(EPOCH)
+                ),
             )
             .exclude(author=user)
             .order_by("-created_at")
