@@ -142,6 +142,7 @@ def test_closing_asks_first_and_names_what_is_unfinished(client, honbu, period):
     page = client.get(close).content.decode()
     for label, rows in expected_unfinished(period).items():
         assert f'<th scope="row">{label}</th>' in page
+        assert f"<td>{rows} 件</td>" in page
     assert "未完了の行があるまま" in page
     # A POST without the confirmation closes nothing.
     client.post(close)
@@ -164,8 +165,7 @@ def test_every_period_shows_open_or_closed(client, honbu, hogo, period):
         assert shown.name in row
         assert ("締切済" if shown.is_closed else "受付中") in row
         assert ("受付中" if shown.is_closed else "締切済") not in row
-    period.is_closed = True
-    period.save()
+    ReportingPeriod.objects.filter(pk=period.pk).update(is_closed=True)
     page = client.get(reverse("reporting:periods")).content.decode()
     old = next(r for r in page.split("<tr>") if period.name in r and "<th" in r)
     assert "締切済" in old and "受付中" not in old
