@@ -1,4 +1,5 @@
 import datetime
+import smtplib
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError(f"--date は YYYY-MM-DD で指定してください（値: {date}）。") from None
         due = reminders.due(today)
+        failed = 0
         if not due:
             self.stdout.write(f"{today}: 送るリマインダーはありません。")
         for reminder in due:
@@ -36,12 +38,23 @@ class Command(BaseCommand):
                 done = "送信済み" if reminders.already_sent(reminder, today) else "送信予定"
                 self.stdout.write(f"[{done}] {reminder.kind}: {line}")
                 self.stdout.write(f"  件名: {reminder.subject()}")
-            elif reminders.send(reminder, today):
-                self.stdout.write(f"[送信] {reminder.kind}: {line}")
             else:
-                self.stdout.write(f"[送信済みのため省略] {reminder.kind}: {line}")
+                try:
+                    sent = reminders.send(reminder, today)
+                except (OSError, smtplib.SMTPException) as error:
+                    # Nothing was recorded: the next run sends it.
+                    failed += 1
+                    self.stderr.write(f"[送信できませんでした] {reminder.kind}: {line}: {error}")
+                    continue
+                done = "送信" if sent else "送信済みのため省略"
+                self.stdout.write(f"[{done}] {reminder.kind}: {line}")
             for user in reminder.without_address:
                 self.stdout.write(
                     f"  メールアドレスがありません: {user.get_full_name() or user.username}"
                     f"（{user.username}）"
                 )
+        if failed:
+            raise CommandError(
+                f"{failed} 件のリマインダーを送信できませんでした。メールサーバーの設定"
+                "（EMAIL_HOST など）を確かめて、もう一度実行してください。"
+            )
