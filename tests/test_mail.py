@@ -175,3 +175,12 @@ def test_a_return_reaches_a_real_smtp_server_in_japanese(
     assert COMMENT in text
     assert f"{settings.PORTAL_URL}/shiryo3/{entry.pk}/" in text
     assert {rcpt for e in smtp.envelopes for rcpt in e.rcpt_tos} == section_people(entry)
+
+
+def test_the_demo_users_have_addresses_so_the_demo_sends_mail(django_user_model):
+    from portal.demo import DEMO_USERS
+
+    users = django_user_model.objects.filter(username__in=[u["username"] for u in DEMO_USERS])
+    assert sorted(users.values_list("email", flat=True)) == sorted(
+        f"{u['username']}@example.jp" for u in DEMO_USERS
+    )
