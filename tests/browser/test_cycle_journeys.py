@@ -118,3 +118,24 @@ def test_a_returned_row_of_the_previous_period_stays_on_the_sections_home(
     row.get_by_role("link", name=re.compile("^編集")).click()
     expect(hogo).to_have_url(f"{live_server.url}/shiryo3/{entry.pk}/edit/")
     expect(hogo.get_by_role("note")).to_contain_text(comment)
+
+
+def test_a_warning_comes_before_the_session_ends_and_the_session_can_be_extended(
+    seeded_transactional_db, login, settings
+):
+    # A 90-second session: the page warns in its last 30 seconds (counted a minute early,
+    # since the server slides the expiry at most once a minute).
+    settings.SESSION_COOKIE_AGE = 90
+    period = current_period()
+    entry = hogo_rows(period).first()
+    page = login("hogo")
+    page.goto(f"/shiryo3/{entry.pk}/edit/")
+    page.get_by_label(period.plans_label).fill("・入力中")
+    session_key = next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
+    before = Session.objects.get(session_key=session_key).expire_date
+
+    warning = page.get_by_role("alert").filter(has_text="ログインの有効期限が切れます")
+    expect(warning).to_be_visible(timeout=25_000)
+    warning.get_by_role("button", name="ログインを延長する").click()
+    expect(warning).to_have_count(0)
+    assert Session.objects.get(session_key=session_key).expire_date > before
