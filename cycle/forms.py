@@ -9,7 +9,7 @@ class CommentForm(forms.Form):
         max_length=MAX_COMMENT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=(
-            f"{MAX_COMMENT_LENGTH}文字以内。推進本部とこの行の担当課に表示されます"
+            f"{MAX_COMMENT_LENGTH}文字以内。書いたコメントは変更・削除できません"
             "（公開ページには出ません）。"
         ),
         error_messages={"required": "コメントを入力してください。"},

@@ -38,7 +38,7 @@ def _end_of_month(year, month):
 
 def next_period(last):
     """The half-year after `last` (a ReportingPeriod or None) as form initial values: results
-    six months later, plans from the day after, the deadline at the end of the month after."""
+    six months later, plans from the day after, the deadline a month after the half-year."""
     if last is None:
         return {}
     results_until = _end_of_month(last.results_until.year, last.results_until.month + 6)
@@ -48,7 +48,7 @@ def next_period(last):
         "name": proposed_name(results_until),
         "results_until": results_until,
         "plans_from": plans_from,
-        "deadline": _end_of_month(plans_from.year, plans_from.month + 1),
+        "deadline": _end_of_month(plans_from.year, plans_from.month),
     }
 
 

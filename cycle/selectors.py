@@ -24,6 +24,7 @@ from accounts.roles import is_hq, organization_ids
 from cycle import entries
 from cycle.models import Comment, SentReminder, Visit
 from reporting.access import may
+from reporting.history import FieldChange, HistoryEvent
 from reporting.models import EntryState, ReportingPeriod
 
 # Older comments are not news any more, read or not.
@@ -42,6 +43,19 @@ def conversation(user, entry):
         "may_withdraw": may(user, "withdraw", entry),
         "slug": entries.document_of(entry).slug,
     }
+
+
+def with_comments(history, comments):
+    """The row's history events (newest first) with its comments among them. A return's
+    comment is there already, as the change of 差戻しコメント."""
+    events = list(history) + [
+        HistoryEvent(
+            c.created_at, c.author, "コメント", [FieldChange("コメント", "", c.body, True)]
+        )
+        for c in comments
+        if c.kind == Comment.Kind.COMMENT
+    ]
+    return sorted(events, key=lambda event: event.when, reverse=True)
 
 
 # One statement stamps the visit and gives back the one before (the CTE reads the snapshot

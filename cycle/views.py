@@ -18,13 +18,17 @@ from reporting.services import WorkflowError
 from reporting.views import workflow_error_message
 
 
-def conversation_for(user, entry):
-    """The detail page's conversation panel; opening the page marks the row as seen."""
+def conversation_for(user, entry, *, history):
+    """The detail page's conversation panel, and the row's `history` (newest first) with the
+    comments among its events; opening the page marks the row as seen."""
     context = selectors.conversation(user, entry)
     context["form"] = CommentForm()
     context["withdraw_form"] = WithdrawForm(initial={"version": entry.version})
     context["seen_at"] = selectors.mark_seen(user, entry)
-    return context
+    return {
+        "conversation": context,
+        "history": selectors.with_comments(history, context["comments"]),
+    }
 
 
 def _document(slug):

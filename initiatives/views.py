@@ -27,8 +27,7 @@ def entry_detail(request, pk):
             "entry": entry,
             "allowed": allowed_actions(request.user, entry),
             "timeline": selectors.timeline(entry),
-            "history": selectors.history(entry),
-            "conversation": conversation_for(request.user, entry),
+            **conversation_for(request.user, entry, history=selectors.history(entry)),
             "review_form": ReviewForm(initial={"version": entry.version}),
         },
     )

@@ -38,6 +38,9 @@ def test_hq_and_the_section_talk_on_a_row_and_both_see_it_on_the_detail_page(cli
     ]
     page = client.get(reverse("initiatives:detail", args=[entry.pk])).content.decode()
     assert page.index("研修の対象を教えてください。") < page.index("新任の職員が対象です。")
+    # The row's history has them too, newest first.
+    history = page.split('aria-labelledby="history-heading"', 1)[1]
+    assert history.index("新任の職員が対象です。") < history.index("研修の対象を教えてください。")
 
 
 def test_each_return_adds_its_comment_and_none_is_overwritten(client, honbu):

@@ -48,7 +48,7 @@ def test_the_form_proposes_the_half_year_after_the_last_period(client, honbu, pe
         "name": "令和５年度下半期",
         "results_until": datetime.date(2024, 3, 31),
         "plans_from": datetime.date(2024, 4, 1),
-        "deadline": datetime.date(2024, 5, 31),
+        "deadline": datetime.date(2024, 4, 30),
     }
     client.force_login(honbu)
     page = client.get(reverse("reporting:period_new")).content.decode()

@@ -9,6 +9,7 @@
  *     and warns before the session ends;
  *   - asks before leaving the page with unsaved changes;
  *   - counts the characters of each limited text field as the person types.
+ * Logging out on purpose forgets the kept drafts.
  * Served from the portal itself (strict CSP: no inline script). */
 (function () {
   "use strict";
@@ -279,8 +280,23 @@
     setUpSession(form);
   }
 
+  // Logging out on purpose ends what the browser keeps for this person (a shared PC).
+  function forgetDraftsOnLogout() {
+    document.addEventListener("submit", function (event) {
+      var action = event.target.getAttribute("action") || "";
+      if (!/\/logout\/$/.test(action) || event.defaultPrevented) return;
+      var store = storage();
+      if (!store) return;
+      for (var i = store.length - 1; i >= 0; i--) {
+        var key = store.key(i);
+        if (key && key.indexOf(DRAFT_PREFIX) === 0) store.removeItem(key);
+      }
+    });
+  }
+
   onReady(function () {
     setUpConfirmations();
+    forgetDraftsOnLogout();
     document.querySelectorAll("form[data-keep-typing]").forEach(setUpForm);
   });
 })();

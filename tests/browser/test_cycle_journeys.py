@@ -19,6 +19,8 @@ from reporting.models import MAX_TEXT_LENGTH, EntryState, WorkflowEntry
 pytestmark = pytest.mark.browser
 
 HOGO_SECTION = "保）保護課"
+DRAFT_KEYS = """() => Object.keys(localStorage)
+    .filter((key) => key.startsWith("vision-portal:draft:")).length"""
 
 
 def hogo_rows(period):
@@ -72,6 +74,13 @@ def test_text_typed_when_the_session_ended_comes_back_after_logging_in(
     page.goto(f"/shiryo3/{entry.pk}/edit/")
     expect(page.get_by_label(period.plans_label)).to_have_value(typed)
     expect(page.get_by_role("alert").filter(has_text="保存されていない入力")).to_have_count(0)
+
+    # Logging out on purpose forgets what the browser kept (a shared PC).
+    page.get_by_label(period.plans_label).fill("・ログアウト前の入力")
+    assert page.evaluate(DRAFT_KEYS) == 1
+    page.get_by_role("button", name="ログアウト").click()
+    expect(page).to_have_url(re.compile("/login/"))
+    assert page.evaluate(DRAFT_KEYS) == 0
 
 
 def test_a_returned_row_of_the_previous_period_stays_on_the_sections_home(
