@@ -9,6 +9,8 @@
  *     and warns before the session ends;
  *   - asks before leaving the page with unsaved changes;
  *   - counts the characters of each limited text field as the person types.
+ * - A list table with [data-changes-since] marks the rows updated since this browser last
+ *   opened that list.
  * Logging out on purpose forgets the kept drafts.
  * Served from the portal itself (strict CSP: no inline script). */
 (function () {
@@ -280,6 +282,56 @@
     setUpSession(form);
   }
 
+  // --- lists: rows changed since this list was last opened ----------------------------------
+
+  // The lists are cached for everyone alike, so the page carries each row's update time and
+  // the browser remembers when the person last opened the list (the boundary stays the same
+  // while they page through it in one tab).
+  function markChangedRows(table) {
+    var store = storage();
+    var tab;
+    try {
+      tab = window.sessionStorage;
+    } catch (e) {
+      tab = null;
+    }
+    if (!store || !tab) return;
+    var key = "vision-portal:list-seen:" + table.getAttribute("data-changes-since");
+    var visit = null;
+    try {
+      visit = JSON.parse(tab.getItem(key));
+    } catch (e) { /* none yet */ }
+    // A visit is one sitting: paging within half an hour keeps its boundary.
+    if (!visit || Date.now() - visit.at > 30 * 60 * 1000) {
+      visit = { boundary: store.getItem(key) || "" };
+    }
+    visit.at = Date.now();
+    tab.setItem(key, JSON.stringify(visit));
+    store.setItem(key, new Date().toISOString());
+    var boundary = visit.boundary;
+    var since = Date.parse(boundary);
+    if (!boundary || isNaN(since)) return;
+    var changed = 0;
+    table.querySelectorAll("tbody tr[data-updated]").forEach(function (row) {
+      if (Date.parse(row.getAttribute("data-updated")) <= since) return;
+      var header = row.querySelector("th[scope=row]");
+      if (!header) return;
+      var badge = document.createElement("span");
+      badge.className = "tag tag--changed";
+      badge.textContent = "前回以降に更新";
+      header.appendChild(document.createElement("br"));
+      header.appendChild(badge);
+      changed += 1;
+    });
+    if (changed) {
+      var note = document.createElement("p");
+      note.className = "notice";
+      note.textContent = "前回この一覧を開いた " + new Date(since).toLocaleString("ja-JP") +
+        " のあとに更新された行に「前回以降に更新」と表示しています（このページに " + changed + " 件）。";
+      table.parentNode.insertBefore(note, table);
+    }
+  }
+
   // Logging out on purpose ends what the browser keeps for this person (a shared PC).
   function forgetDraftsOnLogout() {
     document.addEventListener("submit", function (event) {
@@ -298,5 +350,6 @@
     setUpConfirmations();
     forgetDraftsOnLogout();
     document.querySelectorAll("form[data-keep-typing]").forEach(setUpForm);
+    document.querySelectorAll("table[data-changes-since]").forEach(markChangedRows);
   });
 })();
