@@ -21,5 +21,3 @@ for label in ENTRY_MODELS:
     app_label, model_name = label.split(".")
     rules.add_perm(f"{app_label}.comment_{model_name}", may_comment)
     rules.add_perm(f"{app_label}.withdraw_{model_name}", may_withdraw)
-
-rules.add_perm("cycle.view_sent_reminders", is_admin | is_hq)
