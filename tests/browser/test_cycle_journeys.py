@@ -176,3 +176,23 @@ def test_a_list_marks_the_rows_changed_since_it_was_last_opened(seeded_transacti
     row = later.get_by_role("row").filter(has=marks)
     expect(row.get_by_role("link", name=changed.reference, exact=True)).to_be_visible()
     expect(later.get_by_text(re.compile("^前回この一覧を開いた"))).to_be_visible()
+
+
+def test_leaving_an_edited_page_asks_first_and_an_untouched_one_does_not(
+    seeded_transactional_db, login, live_server
+):
+    period = current_period()
+    entry = hogo_rows(period).first()
+    page = login("hogo")
+    asked = []
+    page.on("dialog", lambda dialog: asked.append(dialog.type))  # the fixture's handler answers
+
+    page.goto(f"/shiryo3/{entry.pk}/edit/")
+    page.goto("/")
+    assert asked == []
+
+    page.goto(f"/shiryo3/{entry.pk}/edit/")
+    page.get_by_label(period.plans_label).fill("・保存していない入力")
+    page.goto("/")
+    assert asked == ["beforeunload"]
+    expect(page).to_have_url(f"{live_server.url}/")
