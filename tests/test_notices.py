@@ -151,3 +151,33 @@ def test_unfinished_rows_of_the_previous_period_stay_on_the_sections_home(
     # Closing the old period empties the list.
     services.close_period(period=ReportingPeriod.objects.get(code="R5H1"), user=honbu)
     assert section(home(client, hogo), "earlier-heading") == ""
+
+
+def test_the_notices_cost_the_same_queries_however_many_there_are(client, hogo, honbu, period):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        client.force_login(hogo)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(reverse("home"))
+        return len(captured)
+
+    rows = list(
+        ProgressEntry.objects.filter(
+            period=period, initiative__sections__label=HOGO_SECTION
+        ).order_by("pk")
+    )
+    add_comment(entry=rows[0], user=honbu, body="ひとつ目")
+    queries()  # fills the per-process caches (content types)
+    few = queries()
+    open_next_period(honbu)
+    for row in rows:
+        client.force_login(hogo)
+        client.get(reverse("initiatives:detail", args=[row.pk]))
+        add_comment(entry=row, user=honbu, body=f"{row.pk} へのコメント")
+        returned(row, f"{row.pk} の差戻し", honbu)
+    box = notices(client, hogo)
+    assert f"差戻された報告（{len(rows)} 件）" in box
+    assert f"新しいコメントのある行（{len(rows)} 件）" in box
+    assert queries() == few
