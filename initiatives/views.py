@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from cycle.views import conversation_for
 from initiatives import selectors
 from initiatives.forms import ProgressForm
 from initiatives.services import save_progress
@@ -26,7 +27,7 @@ def entry_detail(request, pk):
             "entry": entry,
             "allowed": allowed_actions(request.user, entry),
             "timeline": selectors.timeline(entry),
-            "history": selectors.history(entry),
+            **conversation_for(request.user, entry, history=selectors.history(entry)),
             "review_form": ReviewForm(initial={"version": entry.version}),
         },
     )

@@ -40,6 +40,10 @@ def create_demo_users():
             user.is_staff = user.is_superuser = spec.get("superuser", False)
             user.save()
             created_names.append(user.username)
+        if not user.email:
+            # example.jp is reserved for examples: the demo's mail goes nowhere real.
+            user.email = f"{user.username}@example.jp"
+            user.save(update_fields=["email"])
         user.groups.add(*(Group.objects.get_or_create(name=g)[0] for g in spec.get("groups", [])))
         user.organizations.add(*organizations)
     return created_names

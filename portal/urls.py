@@ -12,4 +12,5 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("users/", include("accounts.urls")),
     path("", include("reporting.urls")),
+    path("cycle/", include("cycle.urls")),
 ]

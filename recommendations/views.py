@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from cycle.views import conversation_for
 from recommendations import selectors
 from recommendations.forms import ReportBulkForm, ReportForm, status_formset
 from recommendations.models import Classification
@@ -27,7 +28,7 @@ def report_detail(request, pk):
             "report": report,
             "allowed": allowed_actions(request.user, report),
             "timeline": selectors.timeline(report),
-            "history": selectors.history(report),
+            **conversation_for(request.user, report, history=selectors.history(report)),
             "review_form": ReviewForm(initial={"version": report.version}),
             "legend": Classification.choices,
         },

@@ -71,7 +71,26 @@ class BulkForm(forms.Form):
         return data
 
 
+ERROR_DEADLINE_BEFORE_RESULTS = "提出期限は、取組結果の対象（〜まで）より後の日付にしてください。"
+ERROR_NOT_AFTER_LAST = (
+    "新しい期間の取組結果の対象は、これまでの最後の期間（{name}：{date}まで）より後の日付に"
+    "してください。"
+)
+ERROR_CONFIRM_UNFINISHED = (
+    "現在の期間にまだ提出されていない行があります。確かめたうえで、確認の欄にチェックを"
+    "入れてください。"
+)
+
+
 class PeriodForm(forms.ModelForm):
+    """A new period. Code and name may be left blank: they are made from the results date
+    (R6H1, 令和６年度上半期)."""
+
+    confirm_unfinished = forms.BooleanField(
+        label="未完了の行があることを確かめたうえで、新しい期間を開始します",
+        required=False,
+    )
+
     class Meta:
         model = ReportingPeriod
         fields = ["code", "name", "results_until", "plans_from", "deadline"]
@@ -80,18 +99,49 @@ class PeriodForm(forms.ModelForm):
             "plans_from": forms.DateInput(attrs={"type": "date"}),
             "deadline": forms.DateInput(attrs={"type": "date"}),
         }
+        help_texts = {
+            "code": "空欄なら取組結果の対象の日付から作ります（例: R6H1）。",
+            "name": "空欄なら取組結果の対象の日付から作ります（例: 令和６年度上半期）。",
+        }
         error_messages = {
             "code": {"unique": "このコードの報告期間は既にあります。"},
             "name": {"unique": "この名称の報告期間は既にあります。"},
         }
 
+    def __init__(self, *args, last=None, unfinished=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.last = last
+        self.unfinished = unfinished
+        self.fields["code"].required = False
+        self.fields["name"].required = False
+        if not unfinished:
+            del self.fields["confirm_unfinished"]
+
     def clean(self):
+        from cycle.periods import proposed_code, proposed_name
+
         data = super().clean()
         results_until, plans_from = data.get("results_until"), data.get("plans_from")
+        deadline = data.get("deadline")
         if results_until and plans_from and plans_from <= results_until:
             self.add_error(
                 "plans_from", "取組内容の対象は、取組結果の対象より後の日付にしてください。"
             )
+        if results_until and deadline and deadline <= results_until:
+            self.add_error("deadline", ERROR_DEADLINE_BEFORE_RESULTS)
+        if results_until and self.last and results_until <= self.last.results_until:
+            self.add_error(
+                "results_until",
+                ERROR_NOT_AFTER_LAST.format(
+                    name=self.last.name, date=self.last.results_until.isoformat()
+                ),
+            )
+        if results_until:
+            data["code"] = data.get("code") or proposed_code(results_until)
+            data["name"] = (data.get("name") or "").strip() or proposed_name(results_until)
+        if self.unfinished and not data.get("confirm_unfinished"):
+            self.add_error("confirm_unfinished", ERROR_CONFIRM_UNFINISHED)
+        data.pop("confirm_unfinished", None)
         return data
 
     def validate_constraints(self, exclude=None):

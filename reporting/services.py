@@ -4,6 +4,7 @@ approving, and opening and closing periods. Each runs in one transaction; errors
 
 from django.db import transaction
 
+from cycle.mail import entry_recorded
 from reporting.models import EntryState, ReportingPeriod
 
 ERROR_STALE = (
@@ -43,6 +44,7 @@ def lock(entry, *, version=None):
 
 def record(entry, *, user, state=None, return_comment=None):
     """Save the entry's workflow fields as one new version, with `user` in its history."""
+    before = entry.state
     if state is not None:
         entry.state = state
     if return_comment is not None:
@@ -51,6 +53,8 @@ def record(entry, *, user, state=None, return_comment=None):
     entry.updated_by = user
     entry._history_user = user
     entry.save()
+    # The conversation and the mail (sent after commit) hear of every workflow write.
+    entry_recorded(entry, before=before, user=user, comment=return_comment)
     return entry
 
 

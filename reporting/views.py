@@ -5,12 +5,13 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Window
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
-from django.views.decorators.http import require_POST
 
+from cycle.periods import next_period, unfinished_by_organization
 from portal.models import DataRevision
 from reporting import services
 from reporting.access import (
     check_may_manage_periods,
+    current_period,
     get_entries_for_user,
     may_manage_periods,
     may_review_entries,
@@ -127,23 +128,46 @@ def period_list(request):
 
 
 def period_new(request):
+    """Opening a period shows first what the current one still lacks, by section, and asks
+    the HQ to confirm; code, name and dates are proposed from the last period."""
     check_may_manage_periods(request.user)
-    form = PeriodForm(request.POST or None)
+    current = current_period()
+    last = ReportingPeriod.objects.order_by("-results_until").first()
+    unfinished = unfinished_by_organization(current)
+    form = PeriodForm(
+        request.POST or None, initial=next_period(last), last=last, unfinished=bool(unfinished)
+    )
     if request.method == "POST" and form.is_valid():
-        period = services.open_period(user=request.user, **form.cleaned_data)
+        data = {k: v for k, v in form.cleaned_data.items() if k in PeriodForm.Meta.fields}
+        period = services.open_period(user=request.user, **data)
         messages.success(
             request,
             f"{period.name} を開始しました。全ての行の報告を前の期間の内容で作成しました"
             f"（状態: {EntryState.NOT_STARTED.label}）。",
         )
         return redirect("reporting:periods")
-    return render(request, "reporting/period_form.html", {"form": form})
+    return render(
+        request,
+        "reporting/period_form.html",
+        {"form": form, "current": current, "unfinished": unfinished},
+    )
 
 
-@require_POST
 def period_close(request, code):
+    """GET asks for confirmation and names what is unfinished; POST with confirm closes."""
     check_may_manage_periods(request.user)
     period = get_object_or_404(ReportingPeriod, code=code)
-    services.close_period(period=period, user=request.user)
-    messages.success(request, f"{period.name} を締め切りました。以後は管理者以外は変更できません。")
-    return redirect("reporting:periods")
+    if period.is_closed:
+        messages.error(request, f"{period.name} は既に締め切られています。")
+        return redirect("reporting:periods")
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        services.close_period(period=period, user=request.user)
+        messages.success(
+            request, f"{period.name} を締め切りました。以後は管理者以外は変更できません。"
+        )
+        return redirect("reporting:periods")
+    return render(
+        request,
+        "reporting/period_close.html",
+        {"period": period, "unfinished": unfinished_by_organization(period)},
+    )

@@ -74,3 +74,22 @@ def empty_period(period):
         results_until=period.results_until,
         plans_from=period.plans_from,
     )
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """The test run's real SMTP server on 127.0.0.1, started on first use."""
+    from tests.smtp import SMTPServer
+
+    server = SMTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server, settings):
+    """Mail in this test goes through the real SMTP server; returns its emptied inbox."""
+    for name, value in smtp_server.settings().items():
+        setattr(settings, name, value)
+    smtp_server.inbox.clear()
+    return smtp_server.inbox

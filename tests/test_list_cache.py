@@ -31,7 +31,9 @@ def without_tokens(page):
 
 def row_of(page, href):
     """The table row that links to `href`."""
-    return re.search(rf'<tr>(?:(?!</tr>).)*href="{href}"(?:(?!</tr>).)*</tr>', page, re.S).group(0)
+    return re.search(
+        rf'<tr[^>]*>(?:(?!</tr>).)*href="{href}"(?:(?!</tr>).)*</tr>', page, re.S
+    ).group(0)
 
 
 def hogo_entry():

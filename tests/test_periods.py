@@ -15,6 +15,8 @@ NEW_PERIOD = {
     "results_until": "2024-03-31",
     "plans_from": "2024-04-01",
     "deadline": "2024-04-30",
+    # The seeded current period has unfinished rows: the HQ confirms it saw them.
+    "confirm_unfinished": "on",
 }
 
 
@@ -67,7 +69,7 @@ def test_the_new_period_column_headings_follow_its_months(client, honbu, hogo):
             "2024-03-01",
             "取組内容の対象は、取組結果の対象より後の日付にしてください。",
         ),
-        ("name", "", "このフィールドは必須です。"),
+        ("results_until", "", "このフィールドは必須です。"),
     ],
 )
 def test_bad_period_is_refused(client, honbu, field, value, message):
@@ -82,14 +84,16 @@ def test_bad_period_is_refused(client, honbu, field, value, message):
 def test_section_staff_cannot_open_or_close_periods(client, hogo):
     client.force_login(hogo)
     assert client.post(reverse("reporting:period_new"), NEW_PERIOD).status_code == 403
-    assert client.post(reverse("reporting:period_close", args=["R5H1"])).status_code == 403
+    close = reverse("reporting:period_close", args=["R5H1"])
+    assert client.post(close, {"confirm": "yes"}).status_code == 403
     assert not ReportingPeriod.objects.filter(code="R5H2").exists()
     assert not ReportingPeriod.objects.get(code="R5H1").is_closed
 
 
 def test_closing_makes_the_period_read_only(client, honbu, hogo):
     client.force_login(honbu)
-    assert client.post(reverse("reporting:period_close", args=["R5H1"])).status_code == 302
+    close = reverse("reporting:period_close", args=["R5H1"])
+    assert client.post(close, {"confirm": "yes"}).status_code == 302
     entry = ProgressEntry.objects.filter(
         period__code="R5H1", initiative__sections__label="保）保護課"
     ).first()

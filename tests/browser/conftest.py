@@ -55,7 +55,11 @@ def new_page(browser, live_server):
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        # Confirmations (提出する, 取下げ, leaving unsaved changes) are answered yes unless the
+        # test listens itself.
+        page.on("dialog", lambda dialog: dialog.accept())
+        return page
 
     yield make
     for context in contexts:

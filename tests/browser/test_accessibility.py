@@ -53,6 +53,8 @@ def pages():
         ("honbu", "/dashboard/"),
         ("honbu", "/periods/"),
         ("honbu", "/periods/new/"),
+        ("honbu", "/periods/R5H1/close/"),
+        ("honbu", "/cycle/reminders/"),
         ("honbu", "/documents/import/"),
         ("jisou", f"/shiryo3/{entry.pk}/edit/"),  # the 403 page
     ]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from vision_portal.env import env_bool, env_int, env_str
+from vision_portal.env import env_bool, env_int, env_list, env_str
 from vision_portal.ldap import backends_with_directory, directory_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "dashboard",
     "public",
     "portal",
+    "cycle",
 ]
 
 MIDDLEWARE = [
@@ -182,3 +183,18 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # The resources escape every cell starting with = + - @ tab or CR themselves (the library's own
 # option would only strip a leading "=", changing the text).
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
+
+# Mail (cycle/mail.py, send_reminders): the city's SMTP server from the environment. Local
+# settings print mail on the console unless EMAIL_HOST is set.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "vision-portal@localhost")
+# Where the mails' links point: the address people open the portal at.
+PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000")
+# Days before the deadline on which each section is reminded of its unsubmitted rows.
+REMINDER_DAYS = [int(day) for day in env_list("REMINDER_DAYS", ["14", "7", "1"])]

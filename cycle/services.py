@@ -1,0 +1,34 @@
+"""Writes of the reporting cycle: a comment in a row's conversation, withdrawing a submission.
+Each runs in one transaction; errors are `WorkflowError`s with the messages below."""
+
+from django.db import transaction
+
+from cycle import entries
+from cycle.models import MAX_COMMENT_LENGTH, Comment
+from reporting.models import EntryState
+from reporting.services import WorkflowError, lock, record
+
+ERROR_EMPTY_COMMENT = "コメントを入力してください。"
+ERROR_LONG_COMMENT = f"コメントは{MAX_COMMENT_LENGTH}文字以内で入力してください。"
+ERROR_NOT_WITHDRAWABLE = "取下げできるのは、推進本部がまだ確認していない提出済みの報告だけです。"
+
+
+@transaction.atomic
+def add_comment(*, entry, user, body):
+    body = (body or "").strip()
+    if not body:
+        raise WorkflowError(ERROR_EMPTY_COMMENT)
+    if len(body) > MAX_COMMENT_LENGTH:
+        raise WorkflowError(ERROR_LONG_COMMENT)
+    return Comment.objects.create(
+        content_type=entries.content_type_of(entry), object_id=entry.pk, author=user, body=body
+    )
+
+
+@transaction.atomic
+def withdraw(*, entry, user, version):
+    """Take a submitted entry back to 下書き so the section can change it again."""
+    entry = lock(entry, version=version)
+    if entry.state != EntryState.SUBMITTED:
+        raise WorkflowError(ERROR_NOT_WITHDRAWABLE, entries=[entry])
+    return record(entry, user=user, state=EntryState.DRAFT)
