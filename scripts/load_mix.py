@@ -220,7 +220,8 @@ class Results:
 PAGES = {
     # name: (weight for section staff, weight for the HQ)
     "自課の取組": (10, 10),
-    "資料3 一覧": (25, 15),
+    "資料3 一覧（自分の担当分）": (25, 0),
+    "資料3 一覧（分類）": (0, 15),
     "資料2 一覧": (10, 20),
     "資料3 詳細": (25, 10),
     "資料2 詳細": (0, 15),
@@ -254,9 +255,10 @@ def run_persona(url, persona, cookie_name, until, results, seed):
         name = rng.choices(names, weights)[0]
         if name == "自課の取組":
             get(name, "/")
-        elif name == "資料3 一覧":
-            query = {"mine": "true"} if not hq else {"category": rng.choice(CATEGORIES)}
-            get(name, "/shiryo3/?" + urlencode(query))
+        elif name == "資料3 一覧（自分の担当分）":
+            get(name, "/shiryo3/?mine=true")
+        elif name == "資料3 一覧（分類）":
+            get(name, "/shiryo3/?" + urlencode({"category": rng.choice(CATEGORIES)}))
         elif name == "資料2 一覧":
             get(name, "/shiryo2/?" + urlencode({"chapter": rng.choice(CHAPTERS)}))
         elif name == "資料3 詳細":
