@@ -71,9 +71,10 @@ class ListRevision(models.Model):
     def of_list(app, params, member_id=None):
         """The revisions the list of `app`'s rows asked for by `params` (the query) depends on,
         as one string: the master data's, and those of the period shown (the current one unless
-        the query names another) for the organisations it shows: the one chosen in the filter
-        when every value given is a valid choice (a wrong one shows them all), and those of the
-        user `member_id` (自分の担当分); all of them when neither restricts the list."""
+        the query names another; every change if it names no period, as the list then shows
+        them all) for the organisations it shows: the one chosen in the filter when every value
+        given is a valid choice (a wrong one shows them all), and those of the user `member_id`
+        (自分の担当分); all of them when neither restricts the list."""
         name, through = LIST_ORGANIZATIONS[app]
         chosen = params.getlist(name)
         sql = f"""
@@ -95,12 +96,18 @@ class ListRevision(models.Model):
                 UNION
                 SELECT '*' FROM valid WHERE NOT valid.restricts AND %(member)s IS NULL
             )
-            SELECT string_agg(key || '=' || number, ' ' ORDER BY key)
-            FROM portal_listrevision
-            WHERE key = 'master' OR key IN (
-                SELECT %(app)s || ':' || shown_period.id || ':' || suffix
-                FROM shown_period, organizations
-            )
+            SELECT string_agg(key || '=' || number, ' ' ORDER BY key) FROM (
+                SELECT key, number FROM portal_listrevision
+                WHERE key = 'master' OR key IN (
+                    SELECT %(app)s || ':' || shown_period.id || ':' || suffix
+                    FROM shown_period, organizations
+                )
+                UNION ALL
+                -- A period that is no choice: the list shows the rows of every period.
+                SELECT 'data', number FROM portal_datarevision
+                WHERE %(period)s <> '' AND NOT EXISTS (
+                    SELECT 1 FROM reporting_reportingperiod WHERE code = %(period)s)
+            ) AS revisions
         """
         with connection.cursor() as cursor:
             cursor.execute(

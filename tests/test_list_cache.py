@@ -274,3 +274,14 @@ def test_a_change_of_the_master_data_shows_on_every_list_at_once(client, hogo):
     page_of(client, url, mine="true")
     Organization.objects.filter(pk=hogo.organizations.get().pk).update(label="保）新しい課名")
     assert "保）新しい課名" in page_of(client, url, mine="true")
+
+
+def test_a_period_that_is_no_choice_shows_every_periods_saves_at_once(client, honbu):
+    client.force_login(honbu)
+    url = reverse("recommendations:list")
+    page_of(client, url, period="XXX")
+    past = ActionReport.objects.filter(period__code="R2-05").order_by("pk").first()
+    ActionReport.objects.filter(pk=past.pk).update(state="returned")
+    assert "差戻し" in row_of(
+        page_of(client, url, period="XXX"), reverse("recommendations:detail", args=[past.pk])
+    )
