@@ -139,9 +139,14 @@ class Dashboard:
         rows = _fetch(
             f"""
             WITH letters AS (
+                -- LATERAL … OFFSET 0: the period's reports, then their paragraphs by index, so
+                -- the cost does not grow with the paragraphs of other periods.
                 SELECT DISTINCT r.action_id, s.classification
                 FROM recommendations_actionreport r
-                JOIN recommendations_implementationstatus s ON s.report_id = r.id
+                CROSS JOIN LATERAL (
+                    SELECT classification FROM recommendations_implementationstatus
+                    WHERE report_id = r.id OFFSET 0
+                ) s
                 WHERE r.period_id = %(period)s
             ), placed AS (
                 SELECT DISTINCT p.chapter_id, c.number, c.title,
@@ -205,15 +210,18 @@ class Dashboard:
         for action_id, old, new in _fetch(
             f"""
             SELECT a.id,
-                   MIN(s.classification) FILTER (WHERE r.period_id = %(before)s),
-                   MIN(s.classification) FILTER (WHERE r.period_id = %(now)s)
+                   MIN(s.best) FILTER (WHERE r.period_id = %(before)s),
+                   MIN(s.best) FILTER (WHERE r.period_id = %(now)s)
             FROM recommendations_action a
             JOIN recommendations_actionreport r ON r.action_id = a.id
-            JOIN recommendations_implementationstatus s ON s.report_id = r.id
+            CROSS JOIN LATERAL (  -- by index, as above
+                SELECT MIN(classification) AS best FROM recommendations_implementationstatus
+                WHERE report_id = r.id
+            ) s
             WHERE a.repost_of_id IS NULL AND r.period_id IN (%(before)s, %(now)s) AND {in_scope}
             GROUP BY a.id
-            HAVING MIN(s.classification) FILTER (WHERE r.period_id = %(before)s)
-                <> MIN(s.classification) FILTER (WHERE r.period_id = %(now)s)
+            HAVING MIN(s.best) FILTER (WHERE r.period_id = %(before)s)
+                <> MIN(s.best) FILTER (WHERE r.period_id = %(now)s)
             """,
             self._params(before=self.previous.pk, now=self.period.pk),
         ):
