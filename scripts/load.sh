@@ -46,10 +46,11 @@ trap stop_server EXIT
 measure() {  # measure "name:path" …
   for page in "$@"; do
     name="${page%%:*}"; path="${page#*:}"
-    out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: $COOKIE" "$URL$path")
+    # A request still unanswered after 30 s (a browser's patience) counts as an error.
+    out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 30s --latency -H "Cookie: $COOKIE" "$URL$path")
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1=="50%" {print $2}' <<<"$out"); p90=$(awk '$1=="90%" {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-    non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out"); socket=$(awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}' <<<"$out")
+    non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out"); socket=$(awk '/Socket errors/ {gsub(",", ""); print $4+$6+$8+$10}' <<<"$out")
     echo "| $name | $rps | $p50 | $p90 | $p99 | $(( ${non2xx:-0} + ${socket:-0} )) |"
   done
 }
