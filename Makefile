@@ -55,5 +55,5 @@ bench: deps db
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_bad_files.py
 
-load: setup
+load: deps db
 	scripts/load.sh

@@ -1,20 +1,20 @@
 """The numbers of the 推進本部 dashboard. Each is computed from the same rows the list pages
-show, so that every number can link to the list with the matching filter. Each table is read
-once per page (a constant number of queries), the counting is done here."""
+show, so that every number can link to the list with the matching filter. PostgreSQL does the
+counting (a constant number of queries, each returning one row per chapter, department, section
+or matrix cell, whatever the number of rows counted)."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.utils import timezone
 
 from departments.models import JobCategory, Organization
 from initiatives.models import Category, ProgressEntry
 from recommendations.models import (
-    Action,
     ActionReport,
     Chapter,
     Classification,
-    ImplementationStatus,
 )
 from reporting.models import EntryState
 
@@ -104,85 +104,128 @@ def previous_period(periods, period):
 
 class Dashboard:
     """Everything the dashboard shows for one period, for everyone (organization_ids None) or
-    for the given sections and departments only."""
+    for the given sections and departments only. The counting is done by PostgreSQL (GROUP BY):
+    what comes back grows with the chapters, departments and sections shown, never with the
+    rows counted or the periods kept."""
 
     def __init__(self, period, periods, organization_ids=None):
         self.period = period
         self.previous = previous_period(periods, period)
         self.scope = organization_ids
         self.organizations = Organization.objects.in_bulk()
-        self._load_shiryo2()
+
+    def _params(self, **params):
+        """The query's parameters with those of the scope: %(everything)s, %(scope)s."""
+        everything = self.scope is None
+        return {**params, "everything": everything, "scope": [] if everything else list(self.scope)}
+
+    @staticmethod
+    def _action_in_scope(action):
+        """The condition that the original action `action` (an SQL expression) is answered for
+        by a department in scope."""
+        return (
+            "(%(everything)s OR EXISTS (SELECT 1 FROM recommendations_action_departments d"
+            f" WHERE d.action_id = {action} AND d.organization_id = ANY(%(scope)s)))"
+        )
 
     # 資料2 ---------------------------------------------------------------------------------
-
-    def _load_shiryo2(self):
-        rows = Action.objects.values_list(
-            "pk",
-            "repost_of_id",
-            "policy__chapter_id",
-            "policy__chapter__number",
-            "policy__chapter__title",
-        ).order_by("policy__chapter__number")
-        self.actions, self.chapters = [], {}
-        for pk, repost_of, chapter_id, number, title in rows:
-            self.actions.append((pk, repost_of, chapter_id))
-            # The chapters come with their actions: one query less than reading them apart.
-            self.chapters.setdefault(chapter_id, Chapter(pk=chapter_id, number=number, title=title))
-        self.action_departments = defaultdict(set)
-        for action_id, org_id in Action.departments.through.objects.values_list(
-            "action_id", "organization_id"
-        ):
-            self.action_departments[action_id].add(org_id)
-        originals = {pk for pk, repost_of, _ in self.actions if repost_of is None}
-        if self.scope is not None:
-            originals = {a for a in originals if self.action_departments[a] & self.scope}
-        self.in_scope = originals
-        periods = [self.period.pk] + ([self.previous.pk] if self.previous else [])
-        self.letters = {pk: defaultdict(set) for pk in periods}
-        for period_id, action_id, letter in ImplementationStatus.objects.filter(
-            report__period_id__in=periods
-        ).values_list("report__period_id", "report__action_id", "classification"):
-            self.letters[period_id][action_id].add(letter)
 
     def shiryo2_counts(self):
         """Per chapter (an action counts where it stands and where it is listed again as
         【再掲】, once per chapter, as on the list page) and per department. An action with
         paragraphs of several 区分 counts once under each."""
-        letters = self.letters[self.period.pk]
-        chapters = {pk: ClassificationRow(c, str(c)) for pk, c in self.chapters.items()}
-        placed = {
-            (chapter_id, repost_of or pk)
-            for pk, repost_of, chapter_id in self.actions
-            if (repost_of or pk) in self.in_scope
-        }
-        for chapter_id, action_id in placed:
-            chapters[chapter_id].add(letters.get(action_id, set()))
-
-        departments = {}
-        for action_id in self.in_scope:
-            for org_id in self.action_departments[action_id]:
-                if org_id not in departments:
-                    org = self.organizations[org_id]
-                    departments[org_id] = ClassificationRow(org, org.label)
-                departments[org_id].add(letters.get(action_id, set()))
-
+        in_scope = self._action_in_scope("COALESCE(a.repost_of_id, a.id)")
+        # GROUPING(...) tells a chapter's (or department's) total from its count of a 区分.
+        rows = _fetch(
+            f"""
+            WITH letters AS (
+                -- LATERAL … OFFSET 0: the period's reports, then their paragraphs by index, so
+                -- the cost does not grow with the paragraphs of other periods.
+                SELECT DISTINCT r.action_id, s.classification
+                FROM recommendations_actionreport r
+                CROSS JOIN LATERAL (
+                    SELECT classification FROM recommendations_implementationstatus
+                    WHERE report_id = r.id OFFSET 0
+                ) s
+                WHERE r.period_id = %(period)s
+            ), placed AS (
+                SELECT DISTINCT p.chapter_id, c.number, c.title,
+                       COALESCE(a.repost_of_id, a.id) AS action_id
+                FROM recommendations_action a
+                JOIN recommendations_policy p ON p.id = a.policy_id
+                JOIN recommendations_chapter c ON c.id = p.chapter_id
+                WHERE {in_scope}
+            )
+            SELECT 'chapter', chapter_id, number, title, classification,
+                   GROUPING(classification), COUNT(DISTINCT action_id)
+            FROM placed LEFT JOIN letters USING (action_id)
+            GROUP BY GROUPING SETS ((chapter_id, number, title, classification),
+                                    (chapter_id, number, title))
+            UNION ALL
+            SELECT 'department', d.organization_id, NULL, NULL, l.classification,
+                   GROUPING(l.classification), COUNT(DISTINCT d.action_id)
+            FROM recommendations_action_departments d
+            JOIN (SELECT DISTINCT action_id FROM placed) o ON o.action_id = d.action_id
+            LEFT JOIN letters l ON l.action_id = d.action_id
+            GROUP BY GROUPING SETS ((d.organization_id, l.classification), (d.organization_id))
+            UNION ALL
+            SELECT 'total', NULL, NULL, NULL, l.classification,
+                   GROUPING(l.classification), COUNT(DISTINCT o.action_id)
+            FROM (SELECT DISTINCT action_id FROM placed) o
+            LEFT JOIN letters l ON l.action_id = o.action_id
+            GROUP BY GROUPING SETS ((l.classification), ())
+            """,
+            self._params(period=self.period.pk),
+        )
+        chapters, departments = {}, {}
         total = ClassificationRow(None, "合計（取組ごとに１回）")
-        for action_id in self.in_scope:
-            total.add(letters.get(action_id, set()))
+        for kind, key, number, title, letter, is_total, count in rows:
+            if kind == "chapter":
+                if key not in chapters:
+                    chapter = Chapter(pk=key, number=number, title=title)
+                    chapters[key] = ClassificationRow(chapter, str(chapter))
+                row = chapters[key]
+            elif kind == "department":
+                if key not in departments:
+                    org = self.organizations[key]
+                    departments[key] = ClassificationRow(org, org.label)
+                row = departments[key]
+            else:
+                row = total
+            if is_total:
+                row.total = count
+            elif letter is not None:
+                row.counts[letter] = count
+        by_chapter = sorted(chapters.values(), key=lambda r: r.key.number)
         by_department = sorted(departments.values(), key=lambda r: (r.key.sort_order, r.label))
-        return [row for row in chapters.values() if row.total], by_department, total
+        return [row for row in by_chapter if row.total], by_department, total
 
     def moves(self):
         """Actions whose 区分 changed since the previous period, grouped as Ｂ→Ａ, Ｃ→Ｂ, …
         An action's 区分 is its most advanced one (Ａ before Ｂ…)."""
         if self.previous is None:
             return []
-        now, before = self.letters[self.period.pk], self.letters[self.previous.pk]
+        in_scope = self._action_in_scope("a.id")
         changed = defaultdict(list)
-        for action_id in self.in_scope:
-            old, new = min(before.get(action_id, "-")), min(now.get(action_id, "-"))
-            if "-" not in (old, new) and old != new:
-                changed[(old, new)].append(action_id)
+        for action_id, old, new in _fetch(
+            f"""
+            SELECT a.id,
+                   MIN(s.best) FILTER (WHERE r.period_id = %(before)s),
+                   MIN(s.best) FILTER (WHERE r.period_id = %(now)s)
+            FROM recommendations_action a
+            JOIN recommendations_actionreport r ON r.action_id = a.id
+            CROSS JOIN LATERAL (  -- by index, as above
+                SELECT MIN(classification) AS best FROM recommendations_implementationstatus
+                WHERE report_id = r.id
+            ) s
+            WHERE a.repost_of_id IS NULL AND r.period_id IN (%(before)s, %(now)s) AND {in_scope}
+            GROUP BY a.id
+            HAVING MIN(s.best) FILTER (WHERE r.period_id = %(before)s)
+                <> MIN(s.best) FILTER (WHERE r.period_id = %(now)s)
+            """,
+            self._params(before=self.previous.pk, now=self.period.pk),
+        ):
+            changed[(old, new)].append(action_id)
         if not changed:
             return []
         reports = ActionReport.objects.filter(
@@ -204,34 +247,39 @@ class Dashboard:
         jobs = list(JobCategory.objects.all())
         cells = {(c.pk, j.pk): MatrixCell(c, j) for c in categories for j in jobs}
         tracker = {}
-
-        def track(document, org_id, state):
-            if self.scope is None or org_id in self.scope:
-                row = tracker.setdefault(
-                    (document, org_id), TrackerRow(self.organizations[org_id], document)
-                )
-                row.counts[state] += 1
-
-        counted = set()
-        for pk, category_id, job_id, section_id, state in ProgressEntry.objects.filter(
-            period=self.period
-        ).values_list(
-            "pk",
-            "initiative__category_id",
-            "initiative__job_category_id",
-            "initiative__sections",
-            "state",
+        # An entry counts once in its matrix cell when one of its sections is in scope, and
+        # under each of its sections (資料3) or its action's departments (資料2) in the tracker.
+        for kind, first, second, state, count in _fetch(
+            """
+            SELECT 'matrix', i.category_id, i.job_category_id, e.state, COUNT(*)
+            FROM initiatives_progressentry e
+            JOIN initiatives_initiative i ON i.id = e.initiative_id
+            WHERE e.period_id = %(period)s AND (%(everything)s OR EXISTS (
+                SELECT 1 FROM initiatives_initiative_sections t
+                WHERE t.initiative_id = i.id AND t.organization_id = ANY(%(scope)s)))
+            GROUP BY i.category_id, i.job_category_id, e.state
+            UNION ALL
+            SELECT '資料3', t.organization_id, NULL, e.state, COUNT(*)
+            FROM initiatives_progressentry e
+            JOIN initiatives_initiative_sections t ON t.initiative_id = e.initiative_id
+            WHERE e.period_id = %(period)s
+              AND (%(everything)s OR t.organization_id = ANY(%(scope)s))
+            GROUP BY t.organization_id, e.state
+            UNION ALL
+            SELECT '資料2', d.organization_id, NULL, r.state, COUNT(*)
+            FROM recommendations_actionreport r
+            JOIN recommendations_action_departments d ON d.action_id = r.action_id
+            WHERE r.period_id = %(period)s
+              AND (%(everything)s OR d.organization_id = ANY(%(scope)s))
+            GROUP BY d.organization_id, r.state
+            """,
+            self._params(period=self.period.pk),
         ):
-            in_scope = self.scope is None or section_id in self.scope
-            if in_scope and pk not in counted:
-                counted.add(pk)
-                cells[(category_id, job_id)].counts[state] += 1
-            track("資料3", section_id, state)
-        for action_id, state in ActionReport.objects.filter(period=self.period).values_list(
-            "action_id", "state"
-        ):
-            for org_id in self.action_departments[action_id]:
-                track("資料2", org_id, state)
+            if kind == "matrix":
+                cells[(first, second)].counts[state] = count
+            else:
+                row = tracker.setdefault((kind, first), TrackerRow(self.organizations[first], kind))
+                row.counts[state] = count
 
         matrix = [(c, [cells[(c.pk, j.pk)] for j in jobs]) for c in categories]
         rows = sorted(
@@ -277,6 +325,12 @@ class Dashboard:
             for r in reports.order_by("-history_date")[:limit]
         ]
         return sorted(changes, key=lambda c: c.when, reverse=True)[:limit]
+
+
+def _fetch(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _document_order(report):

@@ -14,7 +14,11 @@ from reporting.services import StaleEntry, WorkflowError
 
 def entry_list(request):
     return workflow.render_list(
-        request, "initiatives/list.html", selectors.filter_progress_entries, BulkForm()
+        request,
+        "initiatives/list.html",
+        selectors.filter_progress_entries,
+        BulkForm(),
+        app="initiatives",
     )
 
 

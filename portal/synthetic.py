@@ -1,7 +1,8 @@
 """Deterministic synthetic data at a multiple of the seed size, for query-count tests and the
 benchmark. The data grows the way a city's would: more sections and departments, more rows
 inside the same chapters and categories (copies of the seeded rows, texts included), and — past
-10× — more reporting periods. At 100×: 10× the rows and sections over 10 periods."""
+10× — more reporting periods. At 100×: 10× the rows and sections over 10 periods; at 1,000×
+over 100 periods (fifty years of half-years)."""
 
 import datetime
 import random

@@ -3,8 +3,13 @@ no returned or submitted entries, no comments, no user names."""
 
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
+
 from recommendations.models import Action, ActionReport, Chapter, Classification
 from reporting.models import EntryState
+
+# More than the seed's largest chapter (18 actions): a chapter of today's size is one page.
+ACTIONS_PER_PAGE = 20
 
 
 @dataclass
@@ -45,17 +50,21 @@ def _public_actions(actions):
     return [PublicAction(a.policy, a, latest.get(a.repost_of_id or a.pk)) for a in actions]
 
 
-def public_chapter(number=None):
-    """The chapters for the index, and one chapter (the first unless asked) with its actions."""
+def public_chapter(number=None, page=None):
+    """The chapters for the index, and one chapter (the first unless asked) with one page of its
+    actions (the page's items are PublicActions): a chapter grows with the years and the city,
+    a page does not."""
     chapters = list(Chapter.objects.order_by("number"))
     chapter = next(
         (c for c in chapters if str(c.number) == str(number)), chapters[0] if chapters else None
     )
     if chapter is None:
-        return chapters, None, [], []
+        return chapters, None, [], None
     recommendations = list(chapter.recommendations.all())
-    actions = _public_actions(Action.objects.filter(policy__chapter=chapter))
-    return chapters, chapter, recommendations, actions
+    actions = Paginator(Action.objects.filter(policy__chapter=chapter), ACTIONS_PER_PAGE)
+    shown = actions.get_page(page)
+    shown.object_list = _public_actions(shown.object_list)
+    return chapters, chapter, recommendations, shown
 
 
 OPEN_DATA_FIELDS = [

@@ -18,12 +18,14 @@ def _enabled():
 @login_not_required
 def summary(request):
     _enabled()
-    chapters, chapter, recommendations, actions = public_chapter(request.GET.get("chapter"))
+    chapters, chapter, recommendations, page = public_chapter(
+        request.GET.get("chapter"), request.GET.get("page")
+    )
     context = {
         "chapters": chapters,
         "chapter": chapter,
         "recommendations": recommendations,
-        "actions": actions,
+        "page": page,
         "legend_intro": CLASSIFICATION_INTRO,
         "legend": Classification.labels,
     }

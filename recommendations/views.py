@@ -15,7 +15,11 @@ from reporting.services import StaleEntry, WorkflowError
 
 def report_list(request):
     return workflow.render_list(
-        request, "recommendations/list.html", selectors.filter_action_reports, ReportBulkForm()
+        request,
+        "recommendations/list.html",
+        selectors.filter_action_reports,
+        ReportBulkForm(),
+        app="recommendations",
     )
 
 

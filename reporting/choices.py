@@ -1,19 +1,19 @@
 """The choice lists of the list filters (categories, sub-classes, sections…), kept in the cache.
 
 They change a few times a year but cost a query each on every list request. The key carries the
-data revision (portal.models.DataRevision), so any write to the tables they come from retires
-them."""
+master data's revision (portal.models.ListRevision), so any write to the tables they come from
+retires them, and the saves of deadline week do not."""
 
 from django.core.cache import cache
 
-from portal.models import DataRevision
+from portal.models import ListRevision
 
 TIMEOUT = 600
 
 
 def cached(name, build):
     """`build()`, or its value kept since the data last changed."""
-    key = f"filter-choices:{DataRevision.current()}"
+    key = f"filter-choices:{ListRevision.master()}"
     lists = cache.get(key) or {}
     if name not in lists:
         lists[name] = build()

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
 
 from cycle.periods import next_period, unfinished_by_organization
-from portal.models import DataRevision
+from portal.models import ListRevision
 from reporting import services
 from reporting.access import (
     check_may_manage_periods,
@@ -37,13 +37,19 @@ def paginate(request, queryset):
     return paginator.get_page(number)
 
 
-def render_list(request, template, filterset_for, bulk_form):
+# The values by which django-filter's BooleanFilter (自分の担当分) restricts the list.
+TRUE_VALUES = {"true", "True", "1"}
+
+
+def render_list(request, template, filterset_for, bulk_form, *, app):
     """A document's list page. All of it but the bulk form's CSRF token is kept in the cache
-    (the template's {% cache %} block) per data revision, HQ or not, user (for 自分の担当分) and
-    query; the FilterSet and the page are built only when that block renders."""
+    (the template's {% cache %} block) per revision of the rows it shows (the period's, of the
+    organisations chosen or 自分の担当分, see ListRevision), HQ or not, user (for 自分の担当分)
+    and query; the FilterSet and the page are built only when that block renders."""
     filterset = SimpleLazyObject(lambda: filterset_for(request.GET, request))
     may_bulk = may_review_entries(request.user)
     mine = request.user.pk if "mine" in request.GET else ""
+    member = request.user.pk if request.GET.get("mine") in TRUE_VALUES else None
     return render(
         request,
         template,
@@ -52,7 +58,12 @@ def render_list(request, template, filterset_for, bulk_form):
             "page": SimpleLazyObject(lambda: paginate(request, filterset.qs)),
             "may_bulk": may_bulk,
             "bulk_form": bulk_form,
-            "cache_key": [DataRevision.current(), may_bulk, mine, request.get_full_path()],
+            "cache_key": [
+                ListRevision.of_list(app, request.GET, member),
+                may_bulk,
+                mine,
+                request.get_full_path(),
+            ],
         },
     )
 

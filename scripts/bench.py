@@ -1,5 +1,6 @@
-"""Benchmark: page speed and SQL query counts at 1×, 10× and 100× the seed data, with the admin
-changelist of the same model as the baseline, and the document exports and a flat import.
+"""Benchmark: page speed and SQL query counts at 1×, 10×, 100× and 1,000× the seed data, with
+the admin changelist of the same model and the trivial view as baselines, and the document
+exports and a flat import.
 
     make bench                      # or: .venv/bin/python scripts/bench.py [--sizes 1 10 100]
 
@@ -29,6 +30,7 @@ os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "false"
 import django  # noqa: E402
 
 REQUESTS = 20
+TRIVIAL = "/healthz/"  # reads the session and the user: the least a logged-in page costs
 
 
 def recreate_database():
@@ -82,6 +84,10 @@ def pages():
             reverse("recommendations:list") + "?chapter=1&classification=B",
             reports_admin,
         ),
+        # The lists above fill more of their page as the data grows; these show a full page
+        # (50 rows) at every size.
+        ("資料3 一覧（今期の全件）", "honbu", reverse("initiatives:list"), entries_admin),
+        ("資料2 一覧（今期の全件）", "honbu", reverse("recommendations:list"), reports_admin),
         ("資料3 詳細", "hogo", reverse("initiatives:detail", args=[entry.pk]), entries_admin),
         ("資料2 詳細", "jisou", reverse("recommendations:detail", args=[report.pk]), reports_admin),
         ("ダッシュボード", "honbu", reverse("dashboard:index"), reports_admin),
@@ -89,37 +95,33 @@ def pages():
     ]
 
 
-def median_ms(client, url, *, empty_cache):
+def one_request_ms(client, url, *, empty_cache=True):
     from django.core.cache import cache
 
-    times = []
-    for _ in range(REQUESTS):
-        if empty_cache:
-            cache.clear()
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append(time.perf_counter() - start)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(times) * 1000
+    if empty_cache:
+        cache.clear()
+    start = time.perf_counter()
+    response = client.get(url)
+    elapsed = time.perf_counter() - start
+    assert response.status_code == 200, (url, response.status_code)
+    return elapsed * 1000
 
 
-def measure(client, url):
-    """(median ms with an empty cache, as after every write; median ms cached; queries with an
-    empty cache)."""
+def query_count(client, url):
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client.get(url)  # warm-up
-    cold = median_ms(client, url, empty_cache=True)
-    warm = median_ms(client, url, empty_cache=False)
     cache.clear()
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
-    return cold, warm, len(queries)
+    return len(queries)
 
 
 def bench_pages(size):
+    """Each page with an empty cache (as after every write), its admin changelist and the
+    trivial view, one request of each in turn, so that the machine's other load weighs on the
+    three alike; then the page cached."""
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -131,19 +133,27 @@ def bench_pages(size):
         client = Client(HTTP_HOST="127.0.0.1")
         if username:
             client.force_login(User.objects.get(username=username))
-        page_ms, cached_ms, page_queries = measure(client, url)
-        admin_ms, _, admin_queries = measure(admin, admin_url)
+        trivial = client if username else admin
+        runs = {"page": [], "admin": [], "trivial": []}
+        for target, address in ((client, url), (admin, admin_url), (trivial, TRIVIAL)):
+            target.get(address)  # warm-up
+        for _ in range(REQUESTS):
+            runs["page"].append(one_request_ms(client, url))
+            runs["admin"].append(one_request_ms(admin, admin_url))
+            runs["trivial"].append(one_request_ms(trivial, TRIVIAL))
+        cached = [one_request_ms(client, url, empty_cache=False) for _ in range(REQUESTS)]
+        page_ms, admin_ms, trivial_ms = (statistics.median(runs[k]) for k in runs)
         rows.append(
-            (
-                size,
-                name,
-                page_ms,
-                cached_ms,
-                page_queries,
-                admin_ms,
-                admin_queries,
-                page_ms / admin_ms,
-            )
+            {
+                "size": size,
+                "name": name,
+                "ms": page_ms,
+                "cached": statistics.median(cached),
+                "queries": query_count(client, url),
+                "admin": admin_ms,
+                "admin_queries": query_count(admin, admin_url),
+                "trivial": trivial_ms,
+            }
         )
     return rows
 
@@ -220,7 +230,7 @@ def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 1000])
     args = parser.parse_args()
 
     django.setup()
@@ -243,32 +253,41 @@ def main():
     connection.close()
 
     cores = os.cpu_count()
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     print(
-        f"\nMachine: {cores} cores. Median of {REQUESTS} requests, in-process (test client);"
-        " the cache emptied before each request (as after every write), and then kept.\n"
+        f"\nMachine: {cores} cores, load average at the end {load}. Median of {REQUESTS}"
+        " requests, in-process (test client), the cache emptied before each (as after every"
+        " write); the page, its admin changelist and the trivial view in turn. ÷ 1×: the"
+        " page's time against its time at 1×, as measured and with both divided by the"
+        " trivial view's time of the same run (which takes out the machine's other load).\n"
     )
     print(
         "| size | page | median ms | cached ms | queries | admin changelist ms | admin queries"
-        " | page / admin |"
+        " | page / admin | trivial ms | ÷ 1× | ÷ 1× (trivial-relative) |"
     )
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for size, name, ms, cached_ms, queries, admin_ms, admin_queries, ratio in page_rows:
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    at_one = {row["name"]: row for row in page_rows if row["size"] == min(args.sizes)}
+    for row in page_rows:
+        base = at_one[row["name"]]
         cells = [
-            f"{size}×",
-            name,
-            f"{ms:.1f}",
-            f"{cached_ms:.1f}",
-            queries,
-            f"{admin_ms:.1f}",
-            admin_queries,
-            f"{ratio:.2f}",
+            f"{row['size']:,}×",
+            row["name"],
+            f"{row['ms']:.1f}",
+            f"{row['cached']:.1f}",
+            row["queries"],
+            f"{row['admin']:.1f}",
+            row["admin_queries"],
+            f"{row['ms'] / row['admin']:.2f}",
+            f"{row['trivial']:.1f}",
+            f"{row['ms'] / base['ms']:.2f}",
+            f"{(row['ms'] / row['trivial']) / (base['ms'] / base['trivial']):.2f}",
         ]
         print("| " + " | ".join(str(c) for c in cells) + " |")
     if document_rows:
         print("\n| size | task | seconds | peak MiB (Python) |")
         print("| --- | --- | ---: | ---: |")
         for size, name, seconds, peak in document_rows:
-            print(f"| {size}× | {name} | {seconds:.2f} | {peak:.1f} |")
+            print(f"| {size:,}× | {name} | {seconds:.2f} | {peak:.1f} |")
 
 
 if __name__ == "__main__":

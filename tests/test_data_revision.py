@@ -7,7 +7,7 @@ from django.db import connection, transaction
 
 from departments.models import JobCategory
 from initiatives.models import Category, Initiative, ProgressEntry
-from portal.models import REVISED_APPS, REVISED_EXTRA_TABLES, DataRevision
+from portal.models import REVISED_APPS, REVISED_EXTRA_TABLES, DataRevision, ListRevision
 
 pytestmark = pytest.mark.django_db
 
@@ -25,11 +25,12 @@ def tables_the_lists_show():
     return tables
 
 
-def tables_with_the_trigger():
+def tables_with_the_trigger(name="portal_data_revision"):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-            " WHERE t.tgname = 'portal_data_revision'"
+            " WHERE t.tgname = %s",
+            [name],
         )
         return {name for (name,) in cursor.fetchall()}
 
@@ -85,3 +86,28 @@ def test_a_number_lost_to_a_rollback_never_comes_back():
     assert DataRevision.current() == before
     ProgressEntry.objects.filter(pk=any_entry().pk).update(plans="残す内容")
     assert DataRevision.current() not in (before, lost)
+
+
+def test_every_table_the_lists_show_also_keeps_the_list_revisions():
+    """The master data's revision, or for the per-period rows the revisions per period and
+    organisation (portal.models.ListRevision)."""
+    per_period = tables_with_the_trigger("portal_list_revision_update")
+    assert per_period == {
+        "initiatives_progressentry",
+        "recommendations_actionreport",
+        "recommendations_implementationstatus",
+    }
+    assert per_period <= tables_with_the_trigger("portal_list_revision_truncate")
+    missing = tables_the_lists_show() - tables_with_the_trigger("portal_list_revision") - per_period
+    assert missing == set()
+
+
+def test_a_save_changes_the_revisions_of_its_period_and_sections_only():
+    entry = any_entry()
+    sections = list(entry.initiative.sections.values_list("pk", flat=True))
+    before = dict(ListRevision.objects.values_list("key", "number"))
+    ProgressEntry.objects.filter(pk=entry.pk).update(plans="別の内容")
+    after = dict(ListRevision.objects.values_list("key", "number"))
+    changed = {key for key, number in after.items() if before.get(key) != number}
+    prefix = f"initiatives:{entry.period_id}:"
+    assert changed == {prefix + "*"} | {f"{prefix}{pk}" for pk in sections}

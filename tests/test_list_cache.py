@@ -160,3 +160,130 @@ def test_a_page_number_out_of_range_shows_a_page_as_django_does(client, jisou, a
     client.force_login(jisou)
     page, pks = listed_pks(client, page=asked)
     assert page.number == (page.paginator.num_pages if shown == "last" else 1) and pks
+
+
+# Keyed by the rows shown: in deadline week, other sections' saves leave a list in the cache --
+
+
+def entry_of_another_section(hogo):
+    return (
+        ProgressEntry.objects.filter(period__code="R5H1")
+        .exclude(initiative__sections__in=hogo.organizations.all())
+        .order_by("pk")
+        .first()
+    )
+
+
+def cached_again(client, url, django_assert_max_num_queries, **params):
+    with django_assert_max_num_queries(QUERIES_OF_A_CACHED_LIST):
+        return page_of(client, url, **params)
+
+
+def test_another_sections_save_leaves_my_rows_in_the_cache(
+    client, hogo, django_assert_max_num_queries
+):
+    client.force_login(hogo)
+    url = reverse("initiatives:list")
+    first = page_of(client, url, mine="true")
+    other = entry_of_another_section(hogo)
+    ProgressEntry.objects.filter(pk=other.pk).update(plans="他の課が書いた内容")
+    again = cached_again(client, url, django_assert_max_num_queries, mine="true")
+    assert without_tokens(again) == without_tokens(first)
+    assert "他の課が書いた内容" in page_of(client, url)  # the whole list shows it at once
+
+
+def test_a_save_of_my_section_shows_on_my_rows_at_once(client, hogo):
+    client.force_login(hogo)
+    url = reverse("initiatives:list")
+    page_of(client, url, mine="true")
+    ProgressEntry.objects.filter(pk=hogo_entry().pk).update(plans="自課で書いた新しい内容")
+    assert "自課で書いた新しい内容" in page_of(client, url, mine="true")
+
+
+def test_a_section_filter_follows_that_sections_saves_only(
+    client, honbu, hogo, django_assert_max_num_queries
+):
+    client.force_login(honbu)
+    url, section = reverse("initiatives:list"), hogo.organizations.get().pk
+    first = page_of(client, url, section=section)
+    ProgressEntry.objects.filter(pk=entry_of_another_section(hogo).pk).update(plans="他の課")
+    again = cached_again(client, url, django_assert_max_num_queries, section=section)
+    assert without_tokens(again) == without_tokens(first)
+    ProgressEntry.objects.filter(pk=hogo_entry().pk).update(plans="保護課の新しい内容")
+    assert "保護課の新しい内容" in page_of(client, url, section=section)
+
+
+@pytest.mark.parametrize("section", ["abc", "999999", ""])
+def test_a_section_that_is_no_choice_shows_every_row_and_every_save(client, honbu, hogo, section):
+    client.force_login(honbu)
+    url = reverse("initiatives:list")
+    page_of(client, url, section=section)
+    ProgressEntry.objects.filter(pk=entry_of_another_section(hogo).pk).update(plans="どこかの課")
+    assert "どこかの課" in page_of(client, url, section=section)
+
+
+def test_a_save_of_an_original_shows_on_the_section_list_of_its_repost(client, honbu):
+    from initiatives.models import Initiative
+
+    repost = Initiative.objects.exclude(repost_of=None).get(sections__label="保）健康企画課")
+    repost.repost_of.sections.remove(*repost.sections.all())
+    section = repost.sections.get().pk
+    original = ProgressEntry.objects.get(period__code="R5H1", initiative=repost.repost_of)
+    client.force_login(honbu)
+    url = reverse("initiatives:list")
+    assert "元の行に書いた結果" not in page_of(client, url, section=section)
+    ProgressEntry.objects.filter(pk=original.pk).update(results="元の行に書いた結果")
+    assert "元の行に書いた結果" in page_of(client, url, section=section)
+
+
+def test_a_status_saved_for_a_department_shows_on_its_list_at_once(client, honbu, jisou):
+    from recommendations.models import ImplementationStatus
+
+    department = jisou.organizations.get(level="department").pk
+    report = ActionReport.objects.filter(
+        period__code="R5H1", action__departments=department
+    ).first()
+    client.force_login(honbu)
+    url = reverse("recommendations:list")
+    page_of(client, url, department=department)
+    ImplementationStatus.objects.filter(report=report).update(text="部の新しい実施状況")
+    assert "部の新しい実施状況" in page_of(client, url, department=department)
+    client.force_login(jisou)
+    assert "部の新しい実施状況" in page_of(client, url, mine="true")
+
+
+def test_saves_of_one_document_or_period_leave_the_others_lists_cached(
+    client, honbu, hogo, django_assert_max_num_queries
+):
+    client.force_login(honbu)
+    shiryo2, shiryo3 = reverse("recommendations:list"), reverse("initiatives:list")
+    first_shiryo2 = page_of(client, shiryo2)
+    first_past = page_of(client, shiryo2, period="R2-05")
+    ProgressEntry.objects.filter(pk=hogo_entry().pk).update(plans="資料3だけの変更")
+    again = cached_again(client, shiryo2, django_assert_max_num_queries)
+    assert without_tokens(again) == without_tokens(first_shiryo2)
+    page_of(client, shiryo3)
+    ActionReport.objects.filter(period__code="R5H1").update(return_comment="今期の変更")
+    again = cached_again(client, shiryo2, django_assert_max_num_queries, period="R2-05")
+    assert without_tokens(again) == without_tokens(first_past)
+
+
+def test_a_change_of_the_master_data_shows_on_every_list_at_once(client, hogo):
+    from departments.models import Organization
+
+    client.force_login(hogo)
+    url = reverse("initiatives:list")
+    page_of(client, url, mine="true")
+    Organization.objects.filter(pk=hogo.organizations.get().pk).update(label="保）新しい課名")
+    assert "保）新しい課名" in page_of(client, url, mine="true")
+
+
+def test_a_period_that_is_no_choice_shows_every_periods_saves_at_once(client, honbu):
+    client.force_login(honbu)
+    url = reverse("recommendations:list")
+    page_of(client, url, period="XXX")
+    past = ActionReport.objects.filter(period__code="R2-05").order_by("pk").first()
+    ActionReport.objects.filter(pk=past.pk).update(state="returned")
+    assert "差戻し" in row_of(
+        page_of(client, url, period="XXX"), reverse("recommendations:detail", args=[past.pk])
+    )

@@ -135,3 +135,30 @@ def test_open_data_csv_never_holds_a_live_formula(client, text):
     assert [row["実施状況"] for row in mine] == ["'" + text]
     data = json.loads(outputs["json"])
     assert text in [row["status"] for row in data["rows"]]
+
+
+def test_a_chapter_longer_than_a_page_is_split_and_every_action_shown_once(client):
+    import re
+
+    from public.selectors import ACTIONS_PER_PAGE
+    from recommendations.models import Action
+
+    multiply_seed(2)
+    actions = Action.objects.filter(policy__chapter__number=1)
+    expected = [f"{a.policy.mark} {a.reference}" for a in actions.select_related("policy")]
+    assert len(expected) > ACTIONS_PER_PAGE
+    shown, number = [], 1
+    while True:
+        response = client.get(reverse("public:summary"), {"chapter": 1, "page": number})
+        assert len(response.context["page"]) <= ACTIONS_PER_PAGE
+        shown += [
+            f"{item.policy.mark} {item.action.reference}" for item in response.context["page"]
+        ]
+        page = response.content.decode()
+        assert f"{len(expected)} 件中" in page
+        if "次のページ" not in page:
+            break
+        assert re.search(rf'href="\?chapter=1&amp;page={number + 1}"', page)
+        number += 1
+    assert number == -(-len(expected) // ACTIONS_PER_PAGE)
+    assert shown == expected
