@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run setup test stop deps system-deps db lint format bench load serve
+.PHONY: run setup test stop db-remove deps system-deps db lint format bench load serve
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
@@ -22,6 +22,9 @@ test: deps db
 
 stop:
 	scripts/pg.sh stop
+
+db-remove:
+	scripts/pg.sh remove
 
 deps: system-deps $(STAMP)
 
