@@ -75,7 +75,8 @@ def test_make_setup_works_from_a_clone_in_a_private_directory(private_clone):
     ) as conn:
         periods = conn.execute("select count(*) from reporting_reportingperiod").fetchone()[0]
         users = conn.execute(
-            "select count(*) from accounts_user where username in ('admin', 'honbu', 'hogo', 'jisou')"
+            "select count(*) from accounts_user where username = any(%s)",
+            [["admin", "honbu", "hogo", "jisou"]],
         ).fetchone()[0]
         data_directory = Path(conn.execute("show data_directory").fetchone()[0])
     assert periods >= 2
