@@ -25,8 +25,10 @@ from portal.seed import load_all
 
 # Top-level folders whose files do not shape the database.
 NOT_DATA = {"tests", "docs", "static", "templates", "scripts", "mutants", "staticfiles", "media"}
-# One template per cluster, shared by suites run side by side under other test database names.
+# One template per cluster, shared by suites run side by side under other test database names;
+# mutation testing keeps its own (built from its copy of the code), which other runs leave alone.
 TEMPLATE_PREFIX = "test_vision_portal_template_"
+MUTATION_TEMPLATE_PREFIX = "test_vision_portal_mutation_"
 LOCK_KEY = 1_717_001  # pg_advisory_lock: one template build at a time per cluster
 
 
@@ -127,7 +129,8 @@ def _copy(cursor, template, name):
 def clean_test_database(*, rebuild=False):
     """Point Django at a fresh copy of the template, building the template first if needed."""
     RUN.setdefault("original", settings.DATABASES["default"]["NAME"])
-    RUN["template"] = template = f"{TEMPLATE_PREFIX}{template_key()}"
+    prefix = MUTATION_TEMPLATE_PREFIX if "MUTANT_UNDER_TEST" in os.environ else TEMPLATE_PREFIX
+    RUN["template"] = template = f"{prefix}{template_key()}"
     test_name = _test_name()
     with _Locked() as cursor:
         if rebuild:
@@ -140,7 +143,7 @@ def clean_test_database(*, rebuild=False):
             # Templates of earlier code are of no further use.
             cursor.execute(
                 "select datname from pg_database where datname like %s and datname <> %s",
-                [TEMPLATE_PREFIX.replace("_", "\\_") + "%", template],
+                [prefix.replace("_", "\\_") + "%", template],
             )
             for (old,) in cursor.fetchall():
                 _drop(cursor, old)
