@@ -1,12 +1,12 @@
 """A clean test database for every run.
 
 The schema, the seed and the personas are built once into a template database
-(`test_vision_portal_template_<key>`), the key being a hash of the code, the migrations and the
-seed files, so a change to any of them builds a new one. It is built under another name, all in
-one go, and renamed only when complete: a fault in the migrations, the seed or the code they call
-leaves no template behind. Each run then drops its test database and copies it afresh from the
-template (a file copy, well under a second), so nothing a test or an earlier run left behind,
-committed or not, reaches the next run.
+(`test_vision_portal_template_<key>`), the key being a hash of the migrations, the models and the
+seed files and their loader, so a change to any of them builds a new one. It is built under
+another name, all in one go, and renamed only when complete: a fault in the migrations, the seed or
+the code they call leaves no template behind. Each run then drops its test database and copies it
+afresh from the template (a file copy, well under a second), so nothing a test or an earlier run
+left behind, committed or not, reaches the next run.
 
 Mutation testing (`make mutation`) starts a test session per mutant, several at a time: each gets
 its own copy, named after its process and dropped at its end.
@@ -23,8 +23,6 @@ from django.db import connection, transaction
 from portal.demo import create_demo_users
 from portal.seed import load_all
 
-# Top-level folders whose files do not shape the database.
-NOT_DATA = {"tests", "docs", "static", "templates", "scripts", "mutants", "staticfiles", "media"}
 # One template per cluster, shared by suites run side by side under other test database names;
 # mutation testing keeps its own (built from its copy of the code), which other runs leave alone.
 TEMPLATE_PREFIX = "test_vision_portal_template_"
@@ -38,16 +36,21 @@ def load_seed_and_personas():
 
 
 def template_key():
+    """A hash of what shapes the template: the migrations, the models, the seed files and the
+    code that loads them. Other code changes leave it be (so a test run after an edit to a view
+    does not rebuild it); `pytest --create-db` rebuilds it whatever changed."""
     digest = hashlib.sha256()
     base = settings.BASE_DIR
-    for top in sorted(base.iterdir()):
-        if not top.is_dir() or top.name.startswith(".") or top.name in NOT_DATA:
-            continue
-        pattern = "**/*" if top.name == "fixtures" else "**/*.py"
-        for path in sorted(top.glob(pattern)):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(base)).encode())
-                digest.update(path.read_bytes())
+    paths = [
+        *base.glob("*/migrations/*.py"),
+        *base.glob("*/models.py"),
+        *base.glob("fixtures/**/*"),
+        *(base / "portal" / name for name in ("seed.py", "demo.py")),
+    ]
+    for path in sorted(paths):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(base)).encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
