@@ -135,3 +135,32 @@ def test_open_data_csv_never_holds_a_live_formula(client, text):
     assert [row["実施状況"] for row in mine] == ["'" + text]
     data = json.loads(outputs["json"])
     assert text in [row["status"] for row in data["rows"]]
+
+
+def test_a_repost_shows_its_originals_latest_approved_status(client):
+    from recommendations.models import Action
+    from tests.pagetables import clean, table
+
+    repost = Action.objects.filter(repost_of__isnull=False).select_related("policy__chapter")[0]
+    original = repost.repost_of
+    report = ActionReport.objects.get(period__code="R5H1", action=original)
+    ImplementationStatus.objects.filter(report=report).delete()
+    ImplementationStatus.objects.create(
+        report=report, position=1, text="原本の承認済み実施状況", classification="B"
+    )
+    ActionReport.objects.filter(pk=report.pk).update(state=EntryState.APPROVED)
+
+    chapter = repost.policy.chapter
+    html = client.get(reverse("public:summary"), {"chapter": chapter.number}).content.decode()
+    rows = table(html, f"{chapter.mark} の取組と実施状況")
+    heading = clean(f"{repost.mark} {original.text}【再掲】")
+    shown = [row for row in rows if row[1] == heading]
+    assert len(shown) == 1
+    assert "原本の承認済み実施状況" in shown[0][2]
+    assert "令和５年度上半期" in shown[0][2]
+
+    data = json.loads(public_outputs(client)["json"])
+    mine = [row for row in data["rows"] if row["action"] == repost.reference]
+    assert [(r["repost_of"], r["classification"], r["status"]) for r in mine] == [
+        (original.reference, "Ｂ", "原本の承認済み実施状況")
+    ]
