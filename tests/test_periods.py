@@ -98,9 +98,12 @@ def test_bad_period_is_refused(client, honbu, field, value, message):
 
 def test_section_staff_cannot_open_or_close_periods(client, hogo):
     client.force_login(hogo)
-    assert client.post(reverse("reporting:period_new"), NEW_PERIOD).status_code == 403
-    close = reverse("reporting:period_close", args=["R5H1"])
-    assert client.post(close, {"confirm": "yes"}).status_code == 403
+    for response in (
+        client.post(reverse("reporting:period_new"), NEW_PERIOD),
+        client.post(reverse("reporting:period_close", args=["R5H1"]), {"confirm": "yes"}),
+    ):
+        assert response.status_code == 403
+        assert "報告期間の開始・締切は推進本部だけが行えます。" in response.content.decode()
     assert not ReportingPeriod.objects.filter(code="R5H2").exists()
     assert not ReportingPeriod.objects.get(code="R5H1").is_closed
 

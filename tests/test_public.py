@@ -164,3 +164,28 @@ def test_a_repost_shows_its_originals_latest_approved_status(client):
     assert [(r["repost_of"], r["classification"], r["status"]) for r in mine] == [
         (original.reference, "Ｂ", "原本の承認済み実施状況")
     ]
+
+
+def test_open_data_rows_carry_every_field_of_their_action(client):
+    from recommendations.models import Action, Policy
+
+    policy = Policy.objects.order_by("pk")[0]
+    # A policy answering two 提言, as some do in the report.
+    policy.recommendations.add(*policy.chapter.recommendations.all()[:2])
+    assert policy.recommendations.count() == 2
+    action = Action.objects.filter(policy=policy, repost_of=None).order_by("number")[0]
+    repost = Action.objects.filter(repost_of__isnull=False).order_by("pk")[0]
+    rows = json.loads(public_outputs(client)["json"])["rows"]
+
+    mine = [row for row in rows if row["action"] == action.reference]
+    assert mine
+    for row in mine:
+        assert row["chapter"] == f"{policy.chapter.mark} {policy.chapter.title}"
+        assert row["recommendations"] == "、".join(
+            f"{r.mark}{r.text}" for r in policy.recommendations.order_by("pk")
+        )
+        assert row["repost_of"] == ""
+        assert row["action_text"] == action.text.strip()
+    again = [row for row in rows if row["action"] == repost.reference]
+    assert {row["repost_of"] for row in again} == {repost.repost_of.reference}
+    assert {row["action_text"] for row in again} == {repost.repost_of.text.strip()}
