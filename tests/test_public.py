@@ -189,3 +189,35 @@ def test_open_data_rows_carry_every_field_of_their_action(client):
     again = [row for row in rows if row["action"] == repost.reference]
     assert {row["repost_of"] for row in again} == {repost.repost_of.reference}
     assert {row["action_text"] for row in again} == {repost.repost_of.text.strip()}
+
+
+def test_open_data_rows_of_an_action_with_and_without_an_approved_status(client):
+    from recommendations.models import Action
+
+    shared = next(
+        a
+        for a in Action.objects.filter(repost_of=None).order_by("pk")
+        if a.departments.count() > 1 and a.reports.filter(state=EntryState.APPROVED).exists()
+    )
+    unpublished = Action.objects.filter(repost_of=None).exclude(pk=shared.pk).order_by("pk").first()
+    ActionReport.objects.filter(action=unpublished).update(state=EntryState.SUBMITTED)
+    latest = (
+        ActionReport.objects.filter(action=shared, state=EntryState.APPROVED)
+        .order_by("-period__results_until")
+        .first()
+    )
+    rows = json.loads(public_outputs(client)["json"])["rows"]
+
+    mine = [row for row in rows if row["action"] == shared.reference]
+    statuses = list(latest.statuses.order_by("position"))
+    assert [(r["position"], r["status"], r["period"]) for r in mine] == [
+        (s.position, s.text.strip(), latest.period.name) for s in statuses
+    ]
+    assert {r["departments"] for r in mine} == {
+        "、".join(d.label for d in shared.departments.order_by("pk"))
+    }
+    hidden = [row for row in rows if row["action"] == unpublished.reference]
+    assert [
+        (r["period"], r["position"], r["classification"], r["classification_label"], r["status"])
+        for r in hidden
+    ] == [("", "", "", "", "")]
