@@ -19,7 +19,13 @@ def pytest_addoption(parser):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(request, django_test_environment, django_db_blocker, django_db_createdb):
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_createdb,
+    django_db_modify_db_settings,  # pytest-xdist: a test database per worker
+):
     """Replaces pytest-django's: a fresh test database per run, copied from the template (built
     again when the code, the migrations or the seed change, or with --create-db)."""
     with django_db_blocker.unblock():
