@@ -221,3 +221,36 @@ def test_open_data_rows_of_an_action_with_and_without_an_approved_status(client)
         (r["period"], r["position"], r["classification"], r["classification_label"], r["status"])
         for r in hidden
     ] == [("", "", "", "", "")]
+
+
+@pytest.mark.parametrize("name", ["public:csv", "public:json"])
+def test_open_data_query_count_does_not_grow_with_the_data(client, name):
+    with CaptureQueriesContext(connection) as at_seed:
+        assert client.get(reverse(name)).status_code == 200
+    multiply_seed(10)
+    with CaptureQueriesContext(connection) as at_ten_times:
+        assert client.get(reverse(name)).status_code == 200
+    assert len(at_ten_times) <= len(at_seed)
+
+
+def test_without_a_chapter_the_page_shows_the_first_one_with_its_actions(client):
+    from recommendations.models import Action, Chapter
+    from tests.pagetables import table
+
+    first = Chapter.objects.order_by("number")[0]
+    html = client.get(reverse("public:summary")).content.decode()
+    assert f'<h2 id="chapter-heading">{first.mark} {first.title}</h2>' in html
+    rows = table(html, f"{first.mark} の取組と実施状況")
+    assert len(rows) - 1 == Action.objects.filter(policy__chapter=first).count()
+
+
+def test_the_latest_approved_period_is_published_when_several_are(client):
+    original = ActionReport.objects.filter(period__code="R5H1").order_by("pk").first()
+    older = ActionReport.objects.get(period__code="R2-05", action=original.action)
+    ImplementationStatus.objects.filter(report=original).update(text="新しい期間の実施状況")
+    ActionReport.objects.filter(pk=original.pk).update(state=EntryState.APPROVED)
+    ActionReport.objects.filter(pk=older.pk).update(state=EntryState.APPROVED)
+    rows = json.loads(public_outputs(client)["json"])["rows"]
+    mine = [row for row in rows if row["action"] == original.action.reference]
+    assert {row["period"] for row in mine} == {"令和５年度上半期"}
+    assert {row["status"] for row in mine} == {"新しい期間の実施状況"}
