@@ -302,3 +302,22 @@ def test_section_staff_see_only_their_own_rows_recent_changes(client, honbu, hog
     mine = changes(hogo)
     assert f"資料3 {own.reference}（" in mine
     assert f"資料3 {other.reference}（" not in mine
+
+
+def test_moves_compare_with_the_period_just_before_whatever_the_order(client, honbu):
+    from dashboard.selectors import previous_period
+
+    middle = ReportingPeriod.objects.create(
+        code="R4H2",
+        name="令和４年度下半期",
+        results_until="2023-03-31",
+        plans_from="2023-04-01",
+        is_closed=True,
+    )
+    periods = list(ReportingPeriod.objects.order_by("results_until"))
+    current = ReportingPeriod.objects.get(code="R5H1")
+    for order in (periods, periods[::-1]):
+        assert previous_period(order, current) == middle
+    assert previous_period(periods, periods[0]) is None
+    html = page(client, honbu)
+    assert "令和４年度下半期" in html.split('id="s2-heading"', 1)[1].split("</section>", 1)[0]
