@@ -193,7 +193,7 @@ def shown_classifications(html, caption):
     rows = table(html, caption)
     assert rows[0][1:6] == ["Ａ", "Ｂ", "Ｃ", "Ｄ", "取組数"]
     shown = {}
-    for label, a, b, c, d, total, _share in rows[1:-1]:  # the last row is the total
+    for label, a, b, c, d, total, _share in rows[1:]:
         shown[label] = Counter(
             {
                 k: int(v)
@@ -205,10 +205,11 @@ def shown_classifications(html, caption):
 
 
 def mix_paragraphs():
-    """Some actions of the current period get paragraphs of several 区分."""
+    """Some actions of the current period get paragraphs of several 区分, one has none."""
     reports = list(
         ActionReport.objects.filter(period__code="R5H1", action__repost_of=None).order_by("pk")
     )
+    reports.pop().statuses.all().delete()
     for index, report in enumerate(reports[::3]):
         statuses = list(report.statuses.order_by("position"))
         for offset, status in enumerate(statuses):
@@ -228,9 +229,21 @@ def test_classification_counts_per_chapter_and_department(client, honbu, period_
     if period_code == "R2-05":
         assert ReportingPeriod.objects.get(code=period_code).is_closed
     by_chapter, by_department = expected_classifications(period_code)
+    total = Counter()
+    for action in Action.objects.filter(repost_of=None):
+        total["total"] += 1
+        for letter in set(
+            ImplementationStatus.objects.filter(
+                report__period__code=period_code, report__action=action
+            ).values_list("classification", flat=True)
+        ):
+            total[letter] += 1
     html = page(client, honbu, period=period_code)
     chapters = shown_classifications(html, "項目ごとの区分の件数")
     departments = shown_classifications(html, "担当部ごとの区分の件数")
+    # The last row of each table: every action once.
+    for shown in (chapters, departments):
+        assert shown.pop("合計（取組ごとに１回）") == total
     assert chapters == {k: v for k, v in by_chapter.items() if v["total"]}
     assert departments == {k: v for k, v in by_department.items() if v["total"]}
 
