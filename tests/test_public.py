@@ -210,8 +210,9 @@ def test_open_data_rows_of_an_action_with_and_without_an_approved_status(client)
 
     mine = [row for row in rows if row["action"] == shared.reference]
     statuses = list(latest.statuses.order_by("position"))
-    assert [(r["position"], r["status"], r["period"]) for r in mine] == [
-        (s.position, s.text.strip(), latest.period.name) for s in statuses
+    assert [(r["position"], r["classification_label"], r["status"], r["period"]) for r in mine] == [
+        (s.position, s.get_classification_display(), s.text.strip(), latest.period.name)
+        for s in statuses
     ]
     assert {r["departments"] for r in mine} == {
         "、".join(d.label for d in shared.departments.order_by("pk"))
