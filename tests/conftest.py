@@ -27,7 +27,7 @@ def django_db_setup(
     django_db_modify_db_settings,  # pytest-xdist: a test database per worker
 ):
     """Replaces pytest-django's: a fresh test database per run, copied from the template (built
-    again when the code, the migrations or the seed change, or with --create-db)."""
+    again when the migrations, the models or the seed change, or with --create-db)."""
     with django_db_blocker.unblock():
         clean_test_database(rebuild=django_db_createdb)
     yield
