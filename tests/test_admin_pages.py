@@ -23,8 +23,10 @@ def _urls(model):
         history = getattr(obj, "history", None)
         record = history.order_by("history_id").first() if history is not None else None
         if record is not None:
-            # One past version of the row, as simple_history's history page links it.
-            urls.append(reverse(f"{info}_simple_history", args=[obj.pk, record.history_id]))
+            # One past version of the row, as simple_history's history page links it (the user
+            # admin keeps its history without that page).
+            with suppress(NoReverseMatch):
+                urls.append(reverse(f"{info}_simple_history", args=[obj.pk, record.history_id]))
     return urls
 
 
