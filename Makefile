@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run setup test stop deps system-deps db lint format bench load serve
+.PHONY: run setup test mutation stop db-remove deps system-deps db lint format bench load serve
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
@@ -20,8 +20,19 @@ setup: deps db
 test: deps db
 	$(VENV)/bin/pytest
 
+# Mutation testing (mutmut, configured in pyproject.toml): goes on where it stopped; the report
+# gives the score per module and every surviving mutant. One module (its mutants run again):
+#   make mutation MUTANTS='reporting.rules.*'
+MUTANTS ?=
+mutation: deps db
+	$(VENV)/bin/mutmut run --max-children 2 $(MUTANTS)
+	$(PY) scripts/mutation_report.py
+
 stop:
 	scripts/pg.sh stop
+
+db-remove:
+	scripts/pg.sh remove
 
 deps: system-deps $(STAMP)
 

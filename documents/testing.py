@@ -37,22 +37,19 @@ def merged(ws):
     return {str(r) for r in ws.merged_cells.ranges}
 
 
+def _rows(queryset):
+    """Every column of every row, by primary key."""
+    return sorted(queryset.values(), key=lambda row: row["id"])
+
+
 def database_snapshot():
-    """Everything an import may write, with its history, to prove that nothing was written."""
+    """Everything an import may write, every column a user can see (texts, 区分, state, return
+    comment, who changed it and when, version …) and the history, to prove that nothing was
+    written. Whole rows, so a column added later is compared too."""
     return {
-        "entries": sorted(
-            ProgressEntry.objects.values_list(
-                "pk", "period_id", "initiative_id", "results", "plans", "version"
-            )
-        ),
-        "reports": sorted(
-            ActionReport.objects.values_list("pk", "period_id", "action_id", "version")
-        ),
-        "statuses": sorted(
-            ImplementationStatus.objects.values_list(
-                "pk", "report_id", "position", "text", "classification"
-            )
-        ),
+        "entries": _rows(ProgressEntry.objects.all()),
+        "reports": _rows(ActionReport.objects.all()),
+        "statuses": _rows(ImplementationStatus.objects.all()),
         "history": [
             ProgressEntry.history.count(),
             ActionReport.history.count(),

@@ -1,23 +1,39 @@
-"""Shared fixtures: the seed data and the personas are loaded once per test session."""
+"""Shared fixtures. Each run starts from a clean copy of a template database that holds the
+migrated schema, the seed and the personas (tests/cleandb.py); each test runs in a transaction
+rolled back after it."""
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
-from portal.demo import create_demo_users
-from portal.seed import load_all
 from reporting.models import ReportingPeriod
+from tests.cleandb import clean_test_database, drop_test_database, recopy_test_database
 
 
-def load_seed_and_personas():
-    load_all()
-    create_demo_users()
+def pytest_addoption(parser):
+    parser.addoption(
+        "--keep-test-db",
+        action="store_true",
+        help="leave the run's test database in place afterwards (to look into it)",
+    )
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_createdb,
+    django_db_modify_db_settings,  # pytest-xdist: a test database per worker
+):
+    """Replaces pytest-django's: a fresh test database per run, copied from the template (built
+    again when the migrations, the models or the seed change, or with --create-db)."""
     with django_db_blocker.unblock():
-        load_seed_and_personas()
+        clean_test_database(rebuild=django_db_createdb)
+    yield
+    if not request.config.getoption("--keep-test-db"):
+        with django_db_blocker.unblock():
+            drop_test_database()
 
 
 @pytest.fixture(autouse=True)
@@ -29,10 +45,12 @@ def empty_cache():
 
 
 @pytest.fixture
-def seeded_transactional_db(transactional_db):
-    """Transactional tests (live server) start from the seed: Django empties every table after
-    each of them, and pytest-django runs them after all the others."""
-    load_seed_and_personas()
+def seeded_transactional_db(transactional_db, django_db_blocker):
+    """Transactional tests (live server) commit their writes: each starts from a fresh copy of
+    the template (Django also empties every table after each of them, and pytest-django runs
+    them after all the others)."""
+    with django_db_blocker.unblock():
+        recopy_test_database()
 
 
 def _persona(username):

@@ -94,16 +94,15 @@ def statuses_post(report, paragraphs=None, *, submit=False, version=None):
 
 def snapshot(entry):
     """Everything a write could change about an entry, to prove a refused POST changed nothing."""
-    fresh = type(entry).objects.get(pk=entry.pk)
+    model = type(entry)
+    fresh = model.objects.get(pk=entry.pk)
+    # Every column (texts, state, version, return comment, who and when), so a column added later
+    # is compared too.
     state = {
-        "state": fresh.state,
-        "version": fresh.version,
-        "return_comment": fresh.return_comment,
+        "row": model.objects.filter(pk=entry.pk).values().get(),
         "history": fresh.history.count(),
     }
-    if isinstance(fresh, ProgressEntry):
-        state["texts"] = (fresh.results, fresh.plans)
-    else:
-        state["statuses"] = list(fresh.statuses.values_list("position", "text", "classification"))
+    if not isinstance(fresh, ProgressEntry):
+        state["statuses"] = list(fresh.statuses.order_by("position").values())
         state["status_history"] = ImplementationStatus.history.filter(report_id=fresh.pk).count()
     return state

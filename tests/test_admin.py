@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.text import Truncator
 
 from portal.synthetic import multiply_seed
 
@@ -35,6 +37,10 @@ def _changelist_queries(client, app_label, model_name):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
+    # The changelist of this model, listing its rows.
+    changelist = response.context["cl"]
+    assert changelist.model._meta.model_name == model_name
+    assert changelist.result_count == changelist.model._default_manager.count()
     return len(queries)
 
 
@@ -56,7 +62,18 @@ def test_change_page_opens_for_the_first_row(client, admin_user, app_label, mode
         pytest.skip("no row of this model in the seed")
     response = client.get(reverse(f"admin:{app_label}_{model_name}_change", args=[obj.pk]))
     assert response.status_code == 200
-    assert "<th" in response.content.decode() or "<label" in response.content.decode()
+    # The change form of this very row, named in the page, with its fields filled in.
+    assert response.context["original"] == obj
+    form = response.context["adminform"].form
+    assert form.instance == obj
+    assert escape(Truncator(str(obj)).words(18, truncate="…")) in response.content.decode()
+    filled = [
+        name
+        for name, field in form.fields.items()
+        if name in {f.name for f in model._meta.concrete_fields}
+        and form[name].value() not in (None, "", [])
+    ]
+    assert filled, "the form shows the row's values"
 
 
 def test_changelist_is_in_document_order(client, admin_user):

@@ -96,3 +96,111 @@ def test_section_staff_have_no_bulk_actions(client, jisou):
     )
     assert response.status_code == 403
     assert snapshot(report) == before
+
+
+# -- Several rows, mixed states and permissions ----------
+
+
+def several_reports(n, department="子）児童相談所"):
+    from recommendations.models import ActionReport
+
+    return list(
+        ActionReport.objects.filter(
+            period__code="R5H1", action__departments__label=department
+        ).order_by("pk")[:n]
+    )
+
+
+def test_hq_sets_one_classification_on_several_actions(client, honbu):
+    from recommendations.models import ImplementationStatus
+
+    reports = several_reports(3)
+    set_state(reports[0], EntryState.NOT_STARTED)
+    set_state(reports[1], EntryState.SUBMITTED)
+    set_state(reports[2], EntryState.RETURNED)
+    versions = {r.pk: r.version for r in reports}
+    client.force_login(honbu)
+    response = client.post(
+        reverse("recommendations:bulk"),
+        {"action": "classify", "classification": "C", "selected": [r.pk for r in reports]},
+    )
+    assert response.status_code == 302
+    for report in reports:
+        report.refresh_from_db()
+        statuses = ImplementationStatus.objects.filter(report=report)
+        assert statuses.exists()
+        assert set(statuses.values_list("classification", flat=True)) == {"C"}
+        assert report.version == versions[report.pk] + 1
+        assert (report.updated_by, report.history.first().history_user) == (honbu, honbu)
+    # A report not yet started is under way once the HQ has set its 区分; the others keep theirs.
+    assert [r.state for r in reports] == [
+        EntryState.DRAFT,
+        EntryState.SUBMITTED,
+        EntryState.RETURNED,
+    ]
+
+
+@pytest.mark.parametrize("approved_at", [0, 2])
+def test_classifying_a_selection_with_an_approved_report_changes_none(client, honbu, approved_at):
+    reports = several_reports(3)
+    set_state(reports[approved_at], EntryState.APPROVED)
+    before = [snapshot(r) for r in reports]
+    client.force_login(honbu)
+    response = client.post(
+        reverse("recommendations:bulk"),
+        {"action": "classify", "classification": "D", "selected": [r.pk for r in reports]},
+        follow=True,
+    )
+    assert "承認済みの報告の区分は変更できません。" in response.content.decode()
+    assert [snapshot(r) for r in reports] == before
+
+
+@pytest.mark.parametrize("wrong_at", [0, 1, 2])
+def test_approving_a_selection_with_one_unsubmitted_row_changes_none(client, honbu, wrong_at):
+    entries = submitted_entries(3)
+    set_state(entries[wrong_at], EntryState.RETURNED)
+    before = [snapshot(e) for e in entries]
+    client.force_login(honbu)
+    response = client.post(
+        reverse("initiatives:bulk"),
+        {"action": "approve", "selected": [e.pk for e in entries]},
+        follow=True,
+    )
+    assert "提出済みの報告だけを承認できます。" in response.content.decode()
+    assert entries[wrong_at].reference in response.content.decode()
+    assert [snapshot(e) for e in entries] == before
+
+
+@pytest.mark.parametrize("closed_at", [0, 2])
+def test_a_selection_with_a_row_of_a_closed_period_is_refused_whole(client, honbu, closed_at):
+    from recommendations.models import ActionReport
+
+    reports = [set_state(r, EntryState.SUBMITTED) for r in several_reports(2)]
+    old = ActionReport.objects.filter(period__code="R2-05").order_by("pk").first()
+    old = set_state(old, EntryState.SUBMITTED)
+    reports.insert(closed_at, old)
+    before = [snapshot(r) for r in reports]
+    client.force_login(honbu)
+    response = client.post(
+        reverse("recommendations:bulk"), {"action": "approve", "selected": [r.pk for r in reports]}
+    )
+    assert response.status_code == 403
+    assert "締切済みの期間の報告は変更できません。" in response.content.decode()
+    assert [snapshot(r) for r in reports] == before
+
+
+def test_returning_several_rows_keeps_the_comment_on_each_and_unlocks_approved_ones(client, honbu):
+    entries = submitted_entries(3)
+    set_state(entries[1], EntryState.APPROVED)
+    client.force_login(honbu)
+    client.post(
+        reverse("initiatives:bulk"),
+        {"action": "return", "selected": [e.pk for e in entries], "comment": "根拠を追記"},
+    )
+    for entry in entries:
+        entry.refresh_from_db()
+        assert (entry.state, entry.return_comment, entry.updated_by) == (
+            EntryState.RETURNED,
+            "根拠を追記",
+            honbu,
+        )

@@ -51,3 +51,35 @@ def test_timeline_compares_with_the_previous_period(client, honbu, hogo):
     page = response.content.decode()
     assert "［追加］</span>・新たに研修を追加する。" in page
     assert "令和５年度上半期" in page
+
+
+@pytest.mark.parametrize(
+    ("user", "own", "state", "edit", "review"),
+    [
+        ("hogo", True, "draft", True, False),
+        ("hogo", True, "submitted", False, False),
+        ("hogo", False, "draft", False, False),
+        ("honbu", False, "submitted", True, True),
+        ("honbu", False, "approved", False, True),
+    ],
+)
+def test_the_detail_page_offers_only_what_the_user_may_do(
+    client, django_user_model, user, own, state, edit, review
+):
+    from initiatives.models import ProgressEntry
+    from tests.helpers import current_entry, set_state
+
+    if own:
+        entry = current_entry("保）保護課", exclude_section="子）地域連携課")
+    else:
+        entry = (
+            ProgressEntry.objects.filter(period__code="R5H1")
+            .exclude(initiative__sections__label="保）保護課")
+            .order_by("pk")
+            .first()
+        )
+    set_state(entry, state)
+    client.force_login(django_user_model.objects.get(username=user))
+    page = client.get(reverse("initiatives:detail", args=[entry.pk])).content.decode()
+    assert ("報告を編集する" in page) is edit
+    assert ('id="review-heading"' in page) is review

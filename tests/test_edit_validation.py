@@ -39,12 +39,20 @@ def test_submitting_empty_text_is_refused(client, hogo):
 
 
 def test_saving_an_empty_draft_is_allowed(client, hogo):
-    entry = current_entry("保）保護課")
+    entry = set_state(current_entry("保）保護課"), EntryState.NOT_STARTED)
+    history = entry.history.count()
     client.force_login(hogo)
     response = client.post(
-        reverse("initiatives:edit", args=[entry.pk]), progress_post(entry, plans="")
+        reverse("initiatives:edit", args=[entry.pk]),
+        progress_post(entry, results="九月までにしたこと", plans=""),
     )
     assert response.status_code == 302
+    saved = type(entry).objects.get(pk=entry.pk)
+    assert (saved.results, saved.plans) == ("九月までにしたこと", "")
+    assert saved.state == EntryState.DRAFT
+    assert saved.version == entry.version + 1
+    assert saved.updated_by == hogo
+    assert saved.history.count() == history + 1
 
 
 def test_text_over_the_limit_is_refused(client, hogo):
@@ -136,9 +144,10 @@ def test_repost_row_keeps_no_results_of_its_own(client, hogo, honbu):
         .first()
     )
     client.force_login(honbu)
-    client.post(
+    response = client.post(
         reverse("initiatives:edit", args=[entry.pk]),
         progress_post(entry, results="写しを作ろうとした", plans="計画"),
     )
+    assert response.status_code == 302
     entry.refresh_from_db()
     assert (entry.results, entry.plans) == ("", "計画")

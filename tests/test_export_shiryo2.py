@@ -269,3 +269,25 @@ def test_command_writes_the_current_period_by_default(tmp_path, period):
 def test_command_refuses_an_unknown_period(tmp_path):
     with pytest.raises(CommandError, match=UNKNOWN_PERIOD.format(code="R9H9")):
         call_command("export_shiryo2", str(tmp_path / "x.xlsx"), "--period", "R9H9")
+
+
+def test_a_filtered_export_keeps_the_repost_places_of_the_chosen_actions(period):
+    """Filtered on the original of a 【再掲】, the export has the original where it stands and
+    the 【再掲】 in its own chapter, with the original's status there too; nothing else."""
+    repost = action(3, 1, 1)  # (3)ア(ｱ) repeats (1)イ(ｳ)
+    original = repost.repost_of
+    workbook = reload(to_bytes(export_shiryo2(period, only={original.pk})))
+
+    assert workbook.sheetnames == ["(1)", "(3)"]
+    texts = [p.text for p in statuses(period, original)]
+    for sheet, shown, mark in (("(1)", original, ""), ("(3)", repost, REPOST_MARK)):
+        ws = workbook[sheet]
+        row = action_row(ws, shown)
+        assert ws.cell(row, 3).value == f"{shown.mark}\n{original.text}{mark}"
+        assert [ws.cell(row + i, 4).value for i in range(len(texts))] == [t + mark for t in texts]
+        listed = [
+            r[2]
+            for r in ws.iter_rows(min_row=header_row(ws) + 1, values_only=True)
+            if r[2] and r[2].startswith("(")
+        ]
+        assert len(listed) == 1, listed

@@ -204,23 +204,6 @@ def test_a_row_the_user_may_not_change_is_refused(period):
     )
 
 
-def test_permission_is_asked_about_each_new_report(period, empty_period, admin_user, monkeypatch):
-    asked = []
-
-    def may(user, what, entry):
-        asked.append((user, what, entry))
-        return True
-
-    monkeypatch.setattr("documents.imports.access.may", may)
-    import_shiryo2(
-        file=to_bytes(export_shiryo2(period)), period=empty_period, user=admin_user, dry_run=True
-    )
-    assert len(asked) == 64
-    user, what, obj = asked[0]
-    assert (user, what) == (admin_user, "change")
-    assert (obj.pk, obj.period, obj.action) == (None, empty_period, action(1, 1, 1))
-
-
 # -- Refused content ----------
 
 

@@ -197,23 +197,6 @@ def test_unchanged_rows_need_no_permission(period, outsider):
     assert result.ok
 
 
-def test_permission_is_asked_about_each_new_entry(period, empty_period, admin_user, monkeypatch):
-    asked = []
-
-    def may(user, what, entry):
-        asked.append((user, what, entry))
-        return True
-
-    monkeypatch.setattr("documents.imports.access.may", may)
-    import_shiryo3(
-        file=to_bytes(export_shiryo3(period)), period=empty_period, user=admin_user, dry_run=True
-    )
-    assert len(asked) == 44
-    user, what, obj = asked[3]
-    assert (user, what) == (admin_user, "change")
-    assert (obj.pk, obj.period, obj.initiative) == (None, empty_period, initiative(1, 4))
-
-
 # -- Refused content ----------
 
 

@@ -1,5 +1,8 @@
 """The list pages: filters in the URL, document order, search, pagination."""
 
+import re
+from html import unescape
+
 import pytest
 from django.urls import reverse
 
@@ -83,11 +86,30 @@ def test_search_finds_a_repost_row_by_its_originals_text(client, hogo):
     assert repost.pk in pks and original.pk in pks
 
 
-def test_filter_is_in_the_url_and_survives_paging(client, hogo):
+def test_filter_is_in_the_url_and_survives_paging(client, hogo, monkeypatch):
+    # Pages of 10 rows: the seed has fewer than two pages of the real size.
+    monkeypatch.setattr("reporting.views.PAGE_SIZE", 10)
+    current = ProgressEntry.objects.filter(period__code="R5H1").order_by("pk")
+    drafts = list(current.values_list("pk", flat=True)[:13])
+    assert len(drafts) == 13
+    current.update(state="not_started")
+    current.filter(pk__in=drafts).update(state="draft")
     client.force_login(hogo)
-    response = client.get(reverse("initiatives:list"), {"state": "draft", "page": 1})
-    page = response.content.decode()
-    assert 'value="draft" selected' in page
+
+    first = client.get(reverse("initiatives:list"), {"state": "draft"})
+    html = first.content.decode()
+    assert 'value="draft" selected' in html
+    next_link = re.search(r'<a href="(\?[^"]*)">次のページ</a>', html)
+    assert next_link, "page 1 links to page 2"
+    second = client.get(reverse("initiatives:list") + unescape(next_link.group(1)))
+
+    assert second.status_code == 200
+    assert 'value="draft" selected' in second.content.decode()
+    page_one = [row.pk for row in first.context["page"].object_list]
+    page_two = [row.pk for row in second.context["page"].object_list]
+    assert second.context["page"].number == 2
+    assert len(page_one) == 10 and len(page_two) == 3
+    assert sorted(page_one + page_two) == sorted(drafts)
 
 
 def test_shiryo2_classification_filter_matches_any_paragraph(client, jisou):

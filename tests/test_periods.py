@@ -1,5 +1,7 @@
 """The HQ opens a period (pre-filled from the last one) and closes it (read-only after)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -22,6 +24,8 @@ NEW_PERIOD = {
 
 def test_hq_opens_a_period_prefilled_from_the_previous_one(client, honbu):
     previous = ReportingPeriod.objects.get(is_current=True)
+    previous_entries = sorted(ProgressEntry.objects.filter(period=previous).values(), key=str)
+    previous_reports = sorted(ActionReport.objects.filter(period=previous).values(), key=str)
     client.force_login(honbu)
     response = client.post(reverse("reporting:period_new"), NEW_PERIOD)
     assert response.status_code == 302
@@ -31,13 +35,18 @@ def test_hq_opens_a_period_prefilled_from_the_previous_one(client, honbu):
     entries = ProgressEntry.objects.filter(period=period)
     assert entries.count() == Initiative.objects.count()
     assert set(entries.values_list("state", flat=True)) == {EntryState.NOT_STARTED}
-    before = dict(
-        ProgressEntry.objects.filter(period=previous).values_list("initiative_id", "plans")
-    )
-    assert dict(entries.values_list("initiative_id", "plans")) == before
+    # Both texts carried forward, row by row (the seed has both filled in on most rows).
+    texts = ("initiative_id", "results", "plans")
+    before = sorted(ProgressEntry.objects.filter(period=previous).values_list(*texts))
+    assert sorted(entries.values_list(*texts)) == before
+    assert sum(1 for _, results, plans in before if results and plans) > len(before) // 2
+    assert set(entries.values_list("updated_by", flat=True)) == {honbu.pk}
+    assert set(entries.values_list("return_comment", flat=True)) == {""}
 
     reports = ActionReport.objects.filter(period=period)
     assert reports.count() == Action.objects.filter(repost_of=None).count()
+    assert set(reports.values_list("state", flat=True)) == {EntryState.NOT_STARTED}
+    assert set(reports.values_list("updated_by", flat=True)) == {honbu.pk}
     statuses = ImplementationStatus.objects.filter(report__period=period)
     previous_statuses = ImplementationStatus.objects.filter(report__period=previous)
     assert sorted(
@@ -45,8 +54,16 @@ def test_hq_opens_a_period_prefilled_from_the_previous_one(client, honbu):
     ) == sorted(
         previous_statuses.values_list("report__action_id", "position", "text", "classification")
     )
+    assert statuses.count() > 0
     # Created entries are in the history with the HQ user.
     assert entries.first().history.first().history_user == honbu
+    # The previous period's rows are left as they were.
+    assert sorted(ProgressEntry.objects.filter(period=previous).values(), key=str) == (
+        previous_entries
+    )
+    assert sorted(ActionReport.objects.filter(period=previous).values(), key=str) == (
+        previous_reports
+    )
 
 
 def test_the_new_period_column_headings_follow_its_months(client, honbu, hogo):
@@ -83,9 +100,13 @@ def test_bad_period_is_refused(client, honbu, field, value, message):
 
 def test_section_staff_cannot_open_or_close_periods(client, hogo):
     client.force_login(hogo)
-    assert client.post(reverse("reporting:period_new"), NEW_PERIOD).status_code == 403
-    close = reverse("reporting:period_close", args=["R5H1"])
-    assert client.post(close, {"confirm": "yes"}).status_code == 403
+    for response in (
+        client.post(reverse("reporting:period_new"), NEW_PERIOD),
+        client.post(reverse("reporting:period_close", args=["R5H1"]), {"confirm": "yes"}),
+    ):
+        assert response.status_code == 403
+        shown = re.search(r'role="alert">\s*<p>(.*?)</p>', response.content.decode(), re.S)
+        assert shown.group(1).strip() == "報告期間の開始・締切は推進本部だけが行えます。"
     assert not ReportingPeriod.objects.filter(code="R5H2").exists()
     assert not ReportingPeriod.objects.get(code="R5H1").is_closed
 

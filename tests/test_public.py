@@ -162,3 +162,123 @@ def test_a_chapter_longer_than_a_page_is_split_and_every_action_shown_once(clien
         number += 1
     assert number == -(-len(expected) // ACTIONS_PER_PAGE)
     assert shown == expected
+
+
+def test_a_repost_shows_its_originals_latest_approved_status(client):
+    from recommendations.models import Action
+    from tests.pagetables import clean, table
+
+    repost = Action.objects.filter(repost_of__isnull=False).select_related("policy__chapter")[0]
+    original = repost.repost_of
+    report = ActionReport.objects.get(period__code="R5H1", action=original)
+    ImplementationStatus.objects.filter(report=report).delete()
+    ImplementationStatus.objects.create(
+        report=report, position=1, text="原本の承認済み実施状況", classification="B"
+    )
+    ActionReport.objects.filter(pk=report.pk).update(state=EntryState.APPROVED)
+
+    chapter = repost.policy.chapter
+    html = client.get(reverse("public:summary"), {"chapter": chapter.number}).content.decode()
+    rows = table(html, f"{chapter.mark} の取組と実施状況")
+    heading = clean(f"{repost.mark} {original.text}【再掲】")
+    shown = [row for row in rows if row[1] == heading]
+    assert len(shown) == 1
+    assert "原本の承認済み実施状況" in shown[0][2]
+    assert "令和５年度上半期" in shown[0][2]
+
+    data = json.loads(public_outputs(client)["json"])
+    mine = [row for row in data["rows"] if row["action"] == repost.reference]
+    assert [(r["repost_of"], r["classification"], r["status"]) for r in mine] == [
+        (original.reference, "Ｂ", "原本の承認済み実施状況")
+    ]
+
+
+def test_open_data_rows_carry_every_field_of_their_action(client):
+    from recommendations.models import Action, Policy
+
+    policy = Policy.objects.order_by("pk")[0]
+    # A policy answering two 提言, as some do in the report.
+    policy.recommendations.add(*policy.chapter.recommendations.all()[:2])
+    assert policy.recommendations.count() == 2
+    action = Action.objects.filter(policy=policy, repost_of=None).order_by("number")[0]
+    repost = Action.objects.filter(repost_of__isnull=False).order_by("pk")[0]
+    rows = json.loads(public_outputs(client)["json"])["rows"]
+
+    mine = [row for row in rows if row["action"] == action.reference]
+    assert mine
+    for row in mine:
+        assert row["chapter"] == f"{policy.chapter.mark} {policy.chapter.title}"
+        assert row["recommendations"] == "、".join(
+            f"{r.mark}{r.text}" for r in policy.recommendations.order_by("pk")
+        )
+        assert row["repost_of"] == ""
+        assert row["action_text"] == action.text.strip()
+    again = [row for row in rows if row["action"] == repost.reference]
+    assert {row["repost_of"] for row in again} == {repost.repost_of.reference}
+    assert {row["action_text"] for row in again} == {repost.repost_of.text.strip()}
+
+
+def test_open_data_rows_of_an_action_with_and_without_an_approved_status(client):
+    from recommendations.models import Action
+
+    shared = next(
+        a
+        for a in Action.objects.filter(repost_of=None).order_by("pk")
+        if a.departments.count() > 1 and a.reports.filter(state=EntryState.APPROVED).exists()
+    )
+    unpublished = Action.objects.filter(repost_of=None).exclude(pk=shared.pk).order_by("pk").first()
+    ActionReport.objects.filter(action=unpublished).update(state=EntryState.SUBMITTED)
+    latest = (
+        ActionReport.objects.filter(action=shared, state=EntryState.APPROVED)
+        .order_by("-period__results_until")
+        .first()
+    )
+    rows = json.loads(public_outputs(client)["json"])["rows"]
+
+    mine = [row for row in rows if row["action"] == shared.reference]
+    statuses = list(latest.statuses.order_by("position"))
+    assert [(r["position"], r["classification_label"], r["status"], r["period"]) for r in mine] == [
+        (s.position, s.get_classification_display(), s.text.strip(), latest.period.name)
+        for s in statuses
+    ]
+    assert {r["departments"] for r in mine} == {
+        "、".join(d.label for d in shared.departments.order_by("pk"))
+    }
+    hidden = [row for row in rows if row["action"] == unpublished.reference]
+    assert [
+        (r["period"], r["position"], r["classification"], r["classification_label"], r["status"])
+        for r in hidden
+    ] == [("", "", "", "", "")]
+
+
+@pytest.mark.parametrize("name", ["public:csv", "public:json"])
+def test_open_data_query_count_does_not_grow_with_the_data(client, name):
+    with CaptureQueriesContext(connection) as at_seed:
+        assert client.get(reverse(name)).status_code == 200
+    multiply_seed(10)
+    with CaptureQueriesContext(connection) as at_ten_times:
+        assert client.get(reverse(name)).status_code == 200
+    assert len(at_ten_times) <= len(at_seed)
+
+
+def test_without_a_chapter_the_page_shows_the_first_one_with_its_actions(client):
+    from recommendations.models import Action, Chapter
+    from tests.pagetables import table
+
+    first = Chapter.objects.order_by("number")[0]
+    html = client.get(reverse("public:summary")).content.decode()
+    assert f'<h2 id="chapter-heading">{first.mark} {first.title}</h2>' in html
+    rows = table(html, f"{first.mark} の取組と実施状況")
+    assert len(rows) - 1 == Action.objects.filter(policy__chapter=first).count()
+
+
+def test_the_latest_approved_period_is_published_when_several_are(client):
+    original = ActionReport.objects.filter(period__code="R5H1").order_by("pk").first()
+    older = ActionReport.objects.get(period__code="R2-05", action=original.action)
+    ImplementationStatus.objects.filter(report=original).update(text="新しい期間の実施状況")
+    ActionReport.objects.filter(pk=original.pk).update(state=EntryState.APPROVED)
+    ActionReport.objects.filter(pk=older.pk).update(state=EntryState.APPROVED)
+    rows = json.loads(public_outputs(client)["json"])["rows"]
+    mine = [row for row in rows if row["action"] == original.action.reference]
+    assert {row["period"] for row in mine} == {"令和５年度上半期"}
+    assert {row["status"] for row in mine} == {"新しい期間の実施状況"}

@@ -168,3 +168,21 @@ def test_removing_and_reordering_paragraphs(client, jisou):
     assert list(report.statuses.values_list("text", "position")) == [("二つ目", 1), ("一つ目", 2)]
     page = client.get(reverse("recommendations:detail", args=[report.pk])).content.decode()
     assert "を削除" in page
+
+
+@pytest.mark.parametrize(("decision", "comment"), [("approve", ""), ("return", "やり直し")])
+def test_a_decision_on_a_version_the_hq_did_not_read_is_refused(client, honbu, decision, comment):
+    entry = set_state(current_entry("保）保護課"), EntryState.SUBMITTED)
+    read = entry.version
+    client.force_login(honbu)
+    # Meanwhile the text changes (an HQ colleague corrects it): a new version.
+    fix = progress_post(entry, plans="別の職員が直した計画")
+    assert client.post(reverse("initiatives:edit", args=[entry.pk]), fix).status_code == 302
+    before = snapshot(entry)
+
+    data = {"decision": decision, "comment": comment, "version": read}
+    response = client.post(reverse("initiatives:review", args=[entry.pk]), data, follow=True)
+
+    assert "ほかの利用者がこの報告を更新しました" in response.content.decode()
+    assert snapshot(entry) == before
+    assert before["row"]["state"] == EntryState.SUBMITTED
