@@ -58,6 +58,8 @@ class BulkForm(forms.Form):
     )
 
     def __init__(self, *args, choices=(), **kwargs):
+        # Its own ids: the filter form on the same page has fields of the same names.
+        kwargs.setdefault("auto_id", "id_bulk_%s")
         super().__init__(*args, **kwargs)
         self.fields["selected"].choices = choices
         # The <form> (with its CSRF token) stands apart from the cached list it acts on.

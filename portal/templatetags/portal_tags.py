@@ -1,4 +1,5 @@
 from django import template
+from django.utils import timezone
 
 from portal import wareki
 
@@ -26,6 +27,15 @@ def era_date(date):
     return (
         f"{wareki.era_year_label(date)}{wareki.month_label(date)}{wareki.number_label(date.day)}日"
     )
+
+
+@register.filter
+def era_datetime(value):
+    """令和５年９月３日 14:05 in Tokyo time, as history lists write a moment."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return f"{era_date(local.date())} {local:%H:%M}"
 
 
 @register.filter
