@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 
+from accounts.forms import UserAddForm
 from accounts.models import User
 from accounts.resources import UserResource
 from departments.retirement import KeepsRetiredOrganizations
@@ -35,6 +36,13 @@ class UserAdmin(FlatImportExportMixin, BaseUserAdmin):
         *BaseUserAdmin.fieldsets[:2],
         ("所属", {"fields": ["organizations"]}),
         *BaseUserAdmin.fieldsets[2:],
+    ]
+
+    add_form = UserAddForm
+    add_fieldsets = [
+        (None, {"fields": ["username", "usable_password", "password1", "password2"]}),
+        ("氏名", {"fields": ["last_name", "first_name", "email"]}),
+        ("所属と役割", {"fields": ["organizations", "role"]}),
     ]
 
     def get_queryset(self, request):
