@@ -8,6 +8,7 @@ from django.db.models.functions import Length, Upper
 from django.db.models.lookups import LessThanOrEqual
 from simple_history.models import HistoricalRecords
 
+from portal.search import NFKC
 from portal.wareki import month_label
 
 
@@ -68,8 +69,9 @@ def text_within_limit(field, name):
 
 
 def trigram_index(field, name):
-    """Japanese substring search (icontains) uses this index: UPPER(field) gin_trgm_ops."""
-    return GinIndex(OpClass(Upper(field), name="gin_trgm_ops"), name=name)
+    """Japanese substring search (`field__nfkc__icontains`, portal/search.py) uses this index:
+    UPPER(normalize(field, NFKC)) gin_trgm_ops."""
+    return GinIndex(OpClass(Upper(NFKC(field)), name="gin_trgm_ops"), name=name)
 
 
 class EntryState(models.TextChoices):
