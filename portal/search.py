@@ -1,5 +1,6 @@
 """Keyword search that matches what people mean: full-width and half-width letters, digits and
-symbols, and upper and lower case, are the same (「SSW」 finds 「ＳＳＷ」, 「令和5年」 finds 「令和５年」).
+symbols, and upper and lower case, are the same (「SSW」 finds 「ＳＳＷ」, 「令和5年」 finds
+「令和５年」).
 
 Both sides are NFKC-normalised and upper-cased: the column in SQL (PostgreSQL's normalize(),
 which is immutable, so the trigram indexes are built on the same expression and still used), the

@@ -2,6 +2,7 @@ from django import template
 from django.utils import timezone
 
 from portal import wareki
+from reporting.access import may_review_entries
 
 register = template.Library()
 
@@ -36,6 +37,12 @@ def era_datetime(value):
         return ""
     local = timezone.localtime(value)
     return f"{era_date(local.date())} {local:%H:%M}"
+
+
+@register.filter
+def is_reviewer(user):
+    """The HQ (and the administrators): their home is 推進本部のトップ."""
+    return may_review_entries(user)
 
 
 @register.filter
