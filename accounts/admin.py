@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 
-from accounts.forms import UserAddForm
+from accounts.forms import UserAddForm, UserRoleChangeForm
 from accounts.models import User
 from accounts.resources import UserResource
 from departments.retirement import KeepsRetiredOrganizations
@@ -34,11 +34,12 @@ class UserAdmin(FlatImportExportMixin, BaseUserAdmin):
     filter_horizontal = ["groups", "user_permissions", "organizations"]
     fieldsets = [
         *BaseUserAdmin.fieldsets[:2],
-        ("所属", {"fields": ["organizations"]}),
+        ("所属と役割", {"fields": ["organizations", "role"]}),
         *BaseUserAdmin.fieldsets[2:],
     ]
 
     add_form = UserAddForm
+    form = UserRoleChangeForm
     add_fieldsets = [
         (None, {"fields": ["username", "usable_password", "password1", "password2"]}),
         ("氏名", {"fields": ["last_name", "first_name", "email"]}),

@@ -62,3 +62,24 @@ def test_every_app_of_the_admin_index_has_a_japanese_name(client, admin_user):
     apps = client.get(reverse("admin:index")).context["app_list"]
     names = [app["name"] for app in apps] + [m["name"] for app in apps for m in app["models"]]
     assert names and all(not name.isascii() for name in names), names
+
+
+def test_the_change_page_shows_and_changes_the_role(client, admin_user, hogo):
+    client.force_login(admin_user)
+    url = reverse("admin:accounts_user_change", args=[hogo.pk])
+    form = client.get(url).context["adminform"].form
+    assert form["role"].value() == ROLE_SECTION
+    data = {
+        "username": hogo.username,
+        "last_name": hogo.last_name,
+        "organizations": [o.pk for o in hogo.organizations.all()],
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "09:00:00",
+        "role": ROLE_HQ,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert is_hq(get_user_model().objects.get(pk=hogo.pk))
+    response = client.post(url, {**data, "role": ROLE_SECTION})
+    assert not is_hq(get_user_model().objects.get(pk=hogo.pk))
