@@ -7,9 +7,12 @@ from pprint import pformat
 
 import pytest
 from django.apps import apps
+from playwright.sync_api import expect
 
+from documents.exports import write_shiryo3
 from initiatives.models import ProgressEntry
 from recommendations.models import ActionReport
+from reporting.access import current_period
 from tests.browser.test_accessibility import serious
 
 pytestmark = pytest.mark.browser
@@ -79,6 +82,7 @@ def main_pages():
     pages += [("jisou", path) for path in [*everyone, f"/shiryo2/{report.pk}/edit/"]]
     hq_pages = [
         *everyone,
+        f"/periods/{current_period().code}/meeting/",
         f"/shiryo3/{entry.pk}/edit/",
         f"/shiryo2/{report.pk}/edit/",
         "/periods/new/",
@@ -126,3 +130,21 @@ def test_every_main_page_fits_passes_axe_and_speaks_japanese(
         if found:
             problems[f"{username} {path}"] = found
     assert not problems, pformat(problems, width=100)
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_the_import_preview_fits_and_passes_axe(seeded_transactional_db, login, width, tmp_path):
+    """The page reached by uploading a file: hogo uploads 資料3 as exported."""
+    path = tmp_path / "shiryo3.xlsx"
+    write_shiryo3(current_period(), path)
+    page = login("hogo")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/documents/import/")
+    page.get_by_label("資料3 人材育成ビジョンに基づく取組").check()
+    page.get_by_label("ファイル").set_input_files(path)
+    page.get_by_role("button", name="内容を確認する").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("取込みの確認")
+    scroll, client = page_width(page)
+    assert scroll <= client
+    assert serious(page) == []
+    assert visible_english(page, CODE_NAMES | USERNAMES | words_in_the_data()) == []
