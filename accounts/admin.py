@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.shortcuts import redirect
 
-from accounts.forms import UserAddForm, UserRoleChangeForm
 from accounts.models import User
 from accounts.resources import UserResource
 from departments.retirement import KeepsRetiredOrganizations
@@ -34,17 +34,15 @@ class UserAdmin(FlatImportExportMixin, BaseUserAdmin):
     filter_horizontal = ["groups", "user_permissions", "organizations"]
     fieldsets = [
         *BaseUserAdmin.fieldsets[:2],
-        ("所属と役割", {"fields": ["organizations", "role"]}),
+        ("所属", {"fields": ["organizations"]}),
         *BaseUserAdmin.fieldsets[2:],
     ]
 
-    add_form = UserAddForm
-    form = UserRoleChangeForm
-    add_fieldsets = [
-        (None, {"fields": ["username", "usable_password", "password1", "password2"]}),
-        ("氏名", {"fields": ["last_name", "first_name", "email"]}),
-        ("所属と役割", {"fields": ["organizations", "role"]}),
-    ]
+    def add_view(self, request, form_url="", extra_context=None):
+        """A new user is made on 利用者管理's add page: sections and role in the same step,
+        written through accounts/services.py like every account (not a bare group among the
+        permissions, nor a second save)."""
+        return redirect("accounts:add")
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("organizations")
