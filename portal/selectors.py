@@ -5,13 +5,13 @@ sections past the deadline. A constant number of queries, whatever the number of
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.http import QueryDict
+from django.db.models import Value
 from django.utils import timezone
 
+from initiatives import selectors as shiryo3
 from initiatives.models import ProgressEntry
-from initiatives.selectors import filter_progress_entries
-from recommendations.models import ActionReport, Classification, ImplementationStatus
-from recommendations.selectors import filter_action_reports
+from recommendations import selectors as shiryo2
+from recommendations.models import ActionReport, Classification
 from reporting.models import EntryState, ReportingPeriod
 
 # What the HQ follows on its home page: waiting for it, and waiting for the section.
@@ -111,23 +111,19 @@ def _letters(paragraphs):
 def _shiryo2_changes(previous, reports):
     if previous is None:
         return {report.pk: [NO_PREVIOUS] for report in reports}
+    # One query: every previous report with its paragraphs (none for a report without any).
     before = {}
     for action_id, text, classification in (
-        ImplementationStatus.objects.filter(
-            report__period=previous, report__action_id__in=[r.action_id for r in reports]
-        )
-        .order_by("report_id", "position")
-        .values_list("report__action_id", "text", "classification")
+        ActionReport.objects.filter(period=previous, action_id__in=[r.action_id for r in reports])
+        .order_by("pk", "statuses__position")
+        .values_list("action_id", "statuses__text", "statuses__classification")
     ):
-        before.setdefault(action_id, []).append((text.strip(), classification))
-    had_report = set(
-        ActionReport.objects.filter(
-            period=previous, action_id__in=[r.action_id for r in reports]
-        ).values_list("action_id", flat=True)
-    )
+        paragraphs = before.setdefault(action_id, [])
+        if classification is not None or text is not None:
+            paragraphs.append(((text or "").strip(), classification))
     changes = {}
     for report in reports:
-        if report.action_id not in had_report:
+        if report.action_id not in before:
             changes[report.pk] = [NO_PREVIOUS]
             continue
         old = before.get(report.action_id, [])
@@ -145,17 +141,21 @@ def _overdue(period):
     """Sections (資料3) and departments (資料2) with rows neither submitted nor approved."""
     counts = Counter()
     labels = {}
-    shiryo3 = ProgressEntry.objects.filter(period=period, state__in=OUTSTANDING).values_list(
-        "pk", "initiative__sections", "initiative__sections__label"
+    # Both documents in one query (a UNION), one row per entry and organisation.
+    shiryo3_rows = (
+        ProgressEntry.objects.filter(period=period, state__in=OUTSTANDING)
+        .annotate(document=Value("資料3"))
+        .values_list("document", "initiative__sections", "initiative__sections__label")
     )
-    shiryo2 = ActionReport.objects.filter(period=period, state__in=OUTSTANDING).values_list(
-        "pk", "action__departments", "action__departments__label"
+    shiryo2_rows = (
+        ActionReport.objects.filter(period=period, state__in=OUTSTANDING)
+        .annotate(document=Value("資料2"))
+        .values_list("document", "action__departments", "action__departments__label")
     )
-    for document, rows in (("資料3", shiryo3), ("資料2", shiryo2)):
-        for _, org_id, label in rows:
-            if org_id is not None:
-                counts[(document, org_id)] += 1
-                labels[org_id] = label
+    for document, org_id, label in shiryo3_rows.union(shiryo2_rows, all=True):
+        if org_id is not None:
+            counts[(document, org_id)] += 1
+            labels[org_id] = label
     return [
         OverdueOrganization(org_id, labels[org_id], document, count)
         for (document, org_id), count in sorted(
@@ -166,10 +166,18 @@ def _overdue(period):
 
 def hq_home(period):
     previous = previous_period(period)
-    query = QueryDict(mutable=True)
-    query["period"] = period.code
-    entries = list(filter_progress_entries(query).qs.filter(state__in=FOLLOWED))
-    reports = list(filter_action_reports(query).qs.filter(state__in=FOLLOWED))
+    entries = list(
+        shiryo3.progress_entry_rows()
+        .filter(period=period, state__in=FOLLOWED)
+        .order_by(*shiryo3.DOCUMENT_ORDER)
+    )
+    reports = list(
+        shiryo2.action_report_rows()
+        .filter(period=period, state__in=FOLLOWED)
+        .prefetch_related(None)
+        .prefetch_related("statuses")
+        .order_by(*shiryo2.DOCUMENT_ORDER)
+    )
     since = {
         **{("資料3", pk): v for pk, v in _since(ProgressEntry, [e.pk for e in entries]).items()},
         **{("資料2", pk): v for pk, v in _since(ActionReport, [r.pk for r in reports]).items()},

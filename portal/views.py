@@ -25,7 +25,11 @@ def home(request):
     mine = _query(period=period.code, mine="true")
     # The organisations come along, so that asking the rules costs no query per row.
     entries = filter_progress_entries(mine, request).qs.prefetch_related("initiative__sections")
-    reports = filter_action_reports(mine, request).qs.prefetch_related("action__departments")
+    reports = (
+        filter_action_reports(mine, request)
+        .qs.prefetch_related(None)
+        .prefetch_related("statuses", "action__departments")
+    )
     context["entries"] = _with_permission(request.user, entries)
     context["reports"] = _with_permission(request.user, reports)
     if context["is_reviewer"]:

@@ -125,7 +125,10 @@ def test_a_section_may_not_name_the_meeting(client, hogo, period):
 
 def test_the_period_form_shows_dates_in_the_era_beside_the_picker(client, honbu):
     client.force_login(honbu)
-    response = client.post(reverse("reporting:period_new"), {**NEW_PERIOD, "code": ""})
+    # A refused form comes back with the dates as typed, each in the era beside it.
+    response = client.post(
+        reverse("reporting:period_new"), {**NEW_PERIOD, "plans_from": "2024-03-01"}
+    )
     page = response.content.decode()
     assert 'type="date"' in page
     assert "令和６年３月31日" in page and "令和６年４月30日" in page
