@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.shortcuts import redirect
 
 from accounts.models import User
 from accounts.resources import UserResource
@@ -36,6 +37,12 @@ class UserAdmin(FlatImportExportMixin, BaseUserAdmin):
         ("所属", {"fields": ["organizations"]}),
         *BaseUserAdmin.fieldsets[2:],
     ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """A new user is made on 利用者管理's add page: sections and role in the same step,
+        written through accounts/services.py like every account (not a bare group among the
+        permissions, nor a second save)."""
+        return redirect("accounts:add")
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("organizations")

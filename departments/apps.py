@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class DepartmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "departments"
+    verbose_name = "組織・職種"
 
     def ready(self):
         from django.apps import apps

@@ -22,11 +22,13 @@ from portal.wareki import era_month_label, era_year, month_label
 from recommendations.models import (
     CLASSIFICATION_INTRO,
     Action,
+    ActionReport,
     Classification,
     ImplementationStatus,
     Policy,
     VerificationReport,
 )
+from reporting.models import EntryState
 
 VISION_TITLE = "「子ども虐待防止に関する職務に従事する職員の人材育成ビジョン」"
 SHIRYO3_MARK = "資料３"
@@ -51,6 +53,20 @@ SHIRYO2_HEADER_ROW = 8
 LEGEND = "\n".join((CLASSIFICATION_INTRO, *Classification.labels))
 NO_ROWS = "該当する取組はありません"
 NO_ROWS_SHEET = "該当なし"
+
+# Rows not yet approved by the HQ carry their state in a column after the table (the imports
+# read the first six columns only). Its heading and 資料2's legend explain it; 資料3 has no
+# legend, and a line under its table would stand where people add rows.
+STATE_HEADER = "状態（空欄は承認済）"
+STATE_COLUMN = 7
+STATE_WIDTH = 10
+STATE_LEGEND = (
+    "状態欄：推進本部の承認前の行に、その状態（"
+    + "・".join(s.label for s in EntryState if s != EntryState.APPROVED)
+    + "）を示しています。空欄の行は承認済みです。"
+)
+# Printed at the foot of every page: 「- 1 / 5 -」.
+PAGE_FOOTER = "- &P / &N -"
 
 SHIRYO3_WIDTHS = (18, 14, 56, 7, 48, 20)
 SHIRYO2_WIDTHS = (8, 30, 40, 56, 6, 18)
@@ -233,6 +249,33 @@ def _merge_runs(ws, column, first_row, keys):
         row += length
 
 
+def state_mark(*states):
+    """The 状態 cell of a row showing the texts of entries in these states: empty when all are
+    approved, else the state of the first that is not (a missing entry counts as 未着手)."""
+    for state in states:
+        if state != EntryState.APPROVED:
+            return EntryState(state or EntryState.NOT_STARTED).label
+    return ""
+
+
+def _state_column(ws, header_row, marks):
+    """The 状態 column beside the table, only on a sheet where some row is not approved.
+    `marks`: (first row, last row, mark) of each block of rows. Returns whether it was added."""
+    if not any(mark for _, _, mark in marks):
+        return False
+    ws.column_dimensions["G"].width = STATE_WIDTH
+    _put(ws, header_row, STATE_COLUMN, STATE_HEADER, "資料・列見出し")
+    for first, last, mark in marks:
+        if last > first:
+            ws.merge_cells(
+                start_row=first, start_column=STATE_COLUMN, end_row=last, end_column=STATE_COLUMN
+            )
+        for row in range(first, last + 1):
+            ws.cell(row=row, column=STATE_COLUMN).style = "資料・中央"
+        set_text(ws.cell(row=first, column=STATE_COLUMN), mark)
+    return True
+
+
 def _set_up_page(ws, widths):
     for index, width in enumerate(widths):
         ws.column_dimensions[chr(ord("A") + index)].width = width
@@ -243,6 +286,7 @@ def _set_up_page(ws, widths):
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.oddFooter.center.text = PAGE_FOOTER
 
 
 def _widths(ws):
@@ -329,9 +373,13 @@ def _write_shiryo3_sheet(ws, period, category, initiatives, entries):
     _line(ws, SHIRYO3_HEADING_ROW, category_heading(category), "資料・見出し")
     _header(ws, SHIRYO3_HEADER_ROW, shiryo3_headers(period))
     first = SHIRYO3_HEADER_ROW + 1
+    marks = []
     for row, initiative in enumerate(initiatives, start=first):
         entry = entries.get(initiative.pk)
         source = entries.get(initiative.source.pk)
+        marks.append(
+            (row, row, state_mark(getattr(entry, "state", None), getattr(source, "state", None)))
+        )
         results = source.results if source else ""
         if initiative.repost_of_id:
             results = with_repost_mark(results)
@@ -350,6 +398,7 @@ def _write_shiryo3_sheet(ws, period, category, initiatives, entries):
     _merge_runs(ws, 2, first, [(i.subclass_id, i.job_category_id) for i in initiatives])
     _style_table(ws, first, last, centred=(4,))
     _fit_rows(ws, first, last)
+    _state_column(ws, SHIRYO3_HEADER_ROW, marks)
 
 
 def write_shiryo3(period, out):
@@ -387,6 +436,7 @@ def export_shiryo2(period, report=None, only=None):
     for action_id, text, classification in statuses:
         mark = Classification(classification).mark
         paragraphs.setdefault(action_id, []).append((text, mark))
+    states = dict(ActionReport.objects.filter(period=period).values_list("action_id", "state"))
     for chapter in chapters:
         policies = [
             (policy, [a for a in policy.actions.all() if only is None or a.source.pk in only])
@@ -397,21 +447,22 @@ def export_shiryo2(period, report=None, only=None):
             if not policies:
                 continue
         ws = workbook.create_sheet(chapter.mark)
-        _write_shiryo2_sheet(ws, report, chapter, policies, paragraphs)
+        _write_shiryo2_sheet(ws, period, report, chapter, (policies, paragraphs, states))
     if not workbook.worksheets:
         ws = workbook.create_sheet(NO_ROWS_SHEET)
         _set_up_page(ws, SHIRYO2_WIDTHS)
         _title(ws, report.document_title, SHIRYO2_MARK)
-        _line(ws, 2, report.meeting, "資料・右寄せ")
+        _line(ws, 2, period.meeting, "資料・右寄せ")
         _line(ws, 3, report.note)
         _empty_table(ws, SHIRYO2_HEADER_ROW, SHIRYO2_HEADERS)
     return workbook
 
 
-def _write_shiryo2_sheet(ws, report, chapter, policies, paragraphs):
+def _write_shiryo2_sheet(ws, period, report, chapter, rows):
+    policies, paragraphs, states = rows
     _set_up_page(ws, SHIRYO2_WIDTHS)
     _title(ws, report.document_title, SHIRYO2_MARK)
-    _line(ws, 2, report.meeting, "資料・右寄せ")
+    _line(ws, 2, period.meeting, "資料・右寄せ")
     _line(ws, 3, report.note)
     _line(ws, SHIRYO2_HEADING_ROW, chapter_heading(chapter), "資料・見出し")
     # The 提言 list and the legend are one cell each: every merged range costs openpyxl time.
@@ -420,16 +471,20 @@ def _write_shiryo2_sheet(ws, report, chapter, policies, paragraphs):
     _line(ws, SHIRYO2_HEADING_ROW + 2, "\n".join(recommendations))
     _header(ws, SHIRYO2_HEADER_ROW, SHIRYO2_HEADERS)
     row = first = SHIRYO2_HEADER_ROW + 1
+    marks = []
     for policy, actions in policies:
         policy_start = row
         for action in actions or [None]:
-            row = _write_action(ws, row, action, paragraphs)
+            start, row = row, _write_action(ws, row, action, paragraphs)
+            if action is not None:
+                marks.append((start, row - 1, state_mark(states.get(action.source.pk))))
         set_text(ws.cell(row=policy_start, column=1), recommendations_cell(policy))
         set_text(ws.cell(row=policy_start, column=2), policy_cell(policy))
         _merge_block(ws, policy_start, row - 1, (1, 2))
     _style_table(ws, first, row - 1, centred=(1, 5))
     _fit_rows(ws, first, row - 1)
-    _line(ws, row + 1, LEGEND)
+    marked = _state_column(ws, SHIRYO2_HEADER_ROW, marks)
+    _line(ws, row + 1, "\n".join([LEGEND, *([STATE_LEGEND] if marked else [])]))
 
 
 def _write_action(ws, row, action, paragraphs):

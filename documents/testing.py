@@ -21,8 +21,9 @@ def reload(data, read_only=False):
 
 
 def values(ws):
-    """Every cell value of a sheet, row by row."""
-    return [list(row) for row in ws.iter_rows(values_only=True)]
+    """Every cell value of the document's six columns, row by row (the 状態 column beside them
+    has tests of its own)."""
+    return [list(row) for row in ws.iter_rows(max_col=6, values_only=True)]
 
 
 def find_row(ws, column, value, start=1):

@@ -3,6 +3,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from departments.models import JobCategory, Organization
 from initiatives.models import Category, Initiative, ProgressEntry, Subclass
+from portal.search import keyword
 from reporting.filters import PeriodFilterSet
 
 
@@ -15,7 +16,14 @@ class ProgressEntryFilter(PeriodFilterSet):
         label="対象職種", field_name="initiative__job_category"
     )
     section = django_filters.ChoiceFilter(label="担当課", field_name="initiative__sections")
-    q = django_filters.CharFilter(label="キーワード", method="search")
+    q = django_filters.CharFilter(
+        label="キーワード（取組の本文・担当課）",
+        method="search",
+        help_text=(
+            "「〜までの取組」「〜以降の取組」の本文と担当課の名前から探します。"
+            "全角・半角、大文字・小文字は区別しません。"
+        ),
+    )
 
     responsible_path = "initiative__sections"
     choice_sources = {
@@ -33,18 +41,19 @@ class ProgressEntryFilter(PeriodFilterSet):
         fields = []
 
     def search(self, queryset, name, value):
+        value = keyword(value)
         # A 【再掲】 row shows (and so is found by) its original's results of the same period.
         original_results = ProgressEntry.objects.filter(
             initiative=OuterRef("initiative__repost_of"),
             period=OuterRef("period"),
-            results__icontains=value,
+            results__nfkc__icontains=value,
         )
         sections = Initiative.sections.through.objects.filter(
-            initiative=OuterRef("initiative"), organization__label__icontains=value
+            initiative=OuterRef("initiative"), organization__label__nfkc__icontains=value
         )
         return queryset.filter(
-            Q(results__icontains=value)
-            | Q(plans__icontains=value)
+            Q(results__nfkc__icontains=value)
+            | Q(plans__nfkc__icontains=value)
             | Q(Exists(original_results))
             | Q(Exists(sections))
         )

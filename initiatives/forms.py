@@ -9,8 +9,9 @@ ERROR_RESULTS_REQUIRED = "{label}を入力してください（該当がない�
 class ProgressForm(forms.Form):
     """A section's two texts for one 資料3 row; headings follow the period (９月までの取組…)."""
 
-    results = text_field("取組結果")
-    plans = text_field("取組内容")
+    # Relabelled from the period (９月までの取組…) in __init__.
+    results = text_field("までの取組")
+    plans = text_field("以降の取組")
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, entry, submit=False, **kwargs):

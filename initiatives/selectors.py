@@ -88,19 +88,21 @@ def timeline(entry):
     return entries
 
 
-HISTORY_FIELDS = [
-    ("results", "取組結果"),
-    ("plans", "取組内容"),
-    ("state", "状態"),
-    ("return_comment", "差戻しコメント"),
-]
+def history_fields(period):
+    """The recorded fields with the period's own headings (９月までの取組…)."""
+    return [
+        ("results", period.results_label),
+        ("plans", period.plans_label),
+        ("state", "状態"),
+        ("return_comment", "差戻しコメント"),
+    ]
 
 
 def history(entry):
     records = entry.history.select_related("history_user").order_by("history_date", "history_id")
     events = record_events(
         list(records),
-        HISTORY_FIELDS,
+        history_fields(entry.period),
         title="報告",
         created_action="報告を作成",
         text_fields={"results", "plans", "return_comment"},

@@ -75,7 +75,7 @@ def entry_edit(request, pk):
         except WorkflowError as error:
             form.add_error(None, error.message)
         else:
-            done = "提出しました" if submit else "下書きを保存しました"
+            done = "提出しました" if submit else "下書き保存しました"
             messages.success(request, f"{entry.reference} の報告を{done}。")
             return redirect("initiatives:detail", pk=entry.pk)
     return render(request, "initiatives/edit.html", {"entry": entry, "form": form}, status=400)

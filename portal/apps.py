@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 
 
@@ -9,3 +10,10 @@ class PortalConfig(AppConfig):
     def ready(self):
         # Connects the login stamp of the idle timeout before any login can happen.
         from portal import middleware  # noqa: F401
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes under a Japanese name in the admin (its models' names come from
+    locale/ja, since axes ships no Japanese)."""
+
+    verbose_name = "ログイン制限"

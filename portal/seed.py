@@ -208,13 +208,17 @@ def load_shiryo3(result, data, period, orgs):
 
 
 def load_shiryo2(result, data, period, orgs):
+    if not period.meeting:
+        # The document's heading line names the meeting of the period it reports.
+        period.meeting = data["meeting"]
+        period._change_reason = CHANGE_REASON
+        period.save(update_fields=["meeting"])
     report, _ = _get_or_create(
         result,
         VerificationReport,
         title=REPORT_TITLE,
         defaults={
             "document_title": data["title"],
-            "meeting": data["meeting"],
             "note": data["note"],
         },
     )

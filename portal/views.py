@@ -3,9 +3,9 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 
 from initiatives.selectors import filter_progress_entries
+from portal.selectors import hq_home
 from recommendations.selectors import filter_action_reports
-from reporting.access import current_period, may_review_entries
-from reporting.models import EntryState
+from reporting.access import current_period, may, may_review_entries
 
 
 def _query(**params):
@@ -15,22 +15,33 @@ def _query(**params):
 
 
 def home(request):
-    """自課の取組: the rows the user's sections answer for in the current period; for the HQ,
-    also what waits for review. The same filters as the list pages, so counts match their rows."""
+    """The HQ's home: what waits for its review, what it returned, who is late. Everyone's:
+    自課の取組, the rows the user's sections answer for in the current period, each with the
+    edit link only where editing is allowed. The same filters as the list pages."""
     period = current_period()
     context = {"period": period, "is_reviewer": may_review_entries(request.user)}
     if period is None:
         return render(request, "portal/home.html", context)
     mine = _query(period=period.code, mine="true")
-    entries = filter_progress_entries(mine, request).qs
-    context["entries"] = list(entries)
-    context["reports"] = list(filter_action_reports(mine, request).qs)
+    # The organisations come along, so that asking the rules costs no query per row.
+    entries = filter_progress_entries(mine, request).qs.prefetch_related("initiative__sections")
+    reports = (
+        filter_action_reports(mine, request)
+        .qs.prefetch_related(None)
+        .prefetch_related("statuses", "action__departments")
+    )
+    context["entries"] = _with_permission(request.user, entries)
+    context["reports"] = _with_permission(request.user, reports)
     if context["is_reviewer"]:
-        waiting = _query(period=period.code, state=EntryState.SUBMITTED)
-        context["waiting_query"] = waiting.urlencode()
-        context["waiting_entries"] = filter_progress_entries(waiting).qs.count()
-        context["waiting_reports"] = filter_action_reports(waiting).qs.count()
+        context["hq"] = hq_home(period)
     return render(request, "portal/home.html", context)
+
+
+def _with_permission(user, rows):
+    rows = list(rows)
+    for row in rows:
+        row.may_change = may(user, "change", row)
+    return rows
 
 
 @login_not_required

@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -28,3 +30,31 @@ class FastSelect(forms.Select):
         )
         attributes = _attributes(self.build_attrs(self.attrs, attrs))
         return mark_safe(f'<select name="{escape(name)}"{attributes}>{options}</select>')
+
+
+class EraDateInput(forms.DateInput):
+    """The browser's date picker with the date in the Japanese era beside it (令和５年９月30日),
+    kept up to date by static/js/era-date.js as the user picks."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from portal.templatetags.portal_tags import era_date
+
+        attrs = dict(attrs or {})
+        era_id = f"{attrs.get('id', name)}_era"
+        attrs["aria-describedby"] = " ".join(filter(None, [attrs.get("aria-describedby"), era_id]))
+        html = super().render(name, value, attrs, renderer)
+        if isinstance(value, str):
+            try:
+                value = datetime.date.fromisoformat(value)
+            except ValueError:
+                value = None
+        era = era_date(value) if isinstance(value, datetime.date) else ""
+        return mark_safe(
+            f'{html}<span class="era-date" id="{escape(era_id)}" aria-live="polite">'
+            f"{escape(era)}</span>"
+        )

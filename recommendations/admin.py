@@ -36,7 +36,7 @@ class ChapterInline(admin.TabularInline):
 @admin.register(VerificationReport)
 class VerificationReportAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [VerificationReportResource]
-    list_display = ["title", "document_title", "meeting"]
+    list_display = ["title", "document_title"]
     inlines = [ChapterInline]
 
 

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from departments.models import Organization
+from portal.search import keyword
 from recommendations.models import (
     Action,
     ActionReport,
@@ -38,7 +39,14 @@ class ActionReportFilter(PeriodFilterSet):
         empty_label="すべて",
         method="filter_classification",
     )
-    q = django_filters.CharFilter(label="キーワード", method="search")
+    q = django_filters.CharFilter(
+        label="キーワード（取組・実施状況）",
+        method="search",
+        help_text=(
+            "具体的な取組内容、取組方針、実施状況の本文から探します。"
+            "全角・半角、大文字・小文字は区別しません。"
+        ),
+    )
 
     responsible_path = "action__departments"
     choice_sources = {
@@ -60,9 +68,12 @@ class ActionReportFilter(PeriodFilterSet):
         return queryset.filter(Exists(statuses))
 
     def search(self, queryset, name, value):
-        statuses = ImplementationStatus.objects.filter(report=OuterRef("pk"), text__icontains=value)
+        value = keyword(value)
+        statuses = ImplementationStatus.objects.filter(
+            report=OuterRef("pk"), text__nfkc__icontains=value
+        )
         return queryset.filter(
-            Q(action__text__icontains=value)
-            | Q(action__policy__text__icontains=value)
+            Q(action__text__nfkc__icontains=value)
+            | Q(action__policy__text__nfkc__icontains=value)
             | Q(Exists(statuses))
         )

@@ -32,9 +32,6 @@ class VerificationReport(models.Model):
     document_title = models.CharField(
         "資料名", max_length=200, help_text="例: 今後の取組方針について"
     )
-    meeting = models.CharField(
-        "会議", max_length=200, blank=True, help_text="例: Ｒ2.5.13　対策推進本部会議"
-    )
     note = models.TextField("注記", blank=True)
 
     history = HistoricalRecords()

@@ -142,12 +142,11 @@ def action_widget(name, *, required=True):
 class VerificationReportResource(FlatResource):
     title = text_field(VerificationReport, "title")
     document_title = text_field(VerificationReport, "document_title")
-    meeting = text_field(VerificationReport, "meeting")
     note = text_field(VerificationReport, "note")
 
     class Meta:
         model = VerificationReport
-        fields = ("title", "document_title", "meeting", "note")
+        fields = ("title", "document_title", "note")
         import_id_fields = ("title",)
 
     def row_name(self, instance):

@@ -76,7 +76,7 @@ def report_edit(request, pk):
         except WorkflowError as error:
             form.add_error(None, error.message)
         else:
-            done = "提出しました" if submit else "下書きを保存しました"
+            done = "提出しました" if submit else "下書き保存しました"
             messages.success(request, f"{report.reference} の実施状況を{done}。")
             return redirect("recommendations:detail", pk=report.pk)
     context = {"report": report, "form": form, "formset": formset}

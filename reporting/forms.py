@@ -1,5 +1,6 @@
 from django import forms
 
+from portal.widgets import EraDateInput
 from reporting.models import MAX_TEXT_LENGTH, ReportingPeriod
 
 
@@ -58,6 +59,8 @@ class BulkForm(forms.Form):
     )
 
     def __init__(self, *args, choices=(), **kwargs):
+        # Its own ids: the filter form on the same page has fields of the same names.
+        kwargs.setdefault("auto_id", "id_bulk_%s")
         super().__init__(*args, **kwargs)
         self.fields["selected"].choices = choices
         # The <form> (with its CSRF token) stands apart from the cached list it acts on.
@@ -95,11 +98,18 @@ class PeriodForm(forms.ModelForm):
         model = ReportingPeriod
         fields = ["code", "name", "results_until", "plans_from", "deadline"]
         widgets = {
-            "results_until": forms.DateInput(attrs={"type": "date"}),
-            "plans_from": forms.DateInput(attrs={"type": "date"}),
-            "deadline": forms.DateInput(attrs={"type": "date"}),
+            "results_until": EraDateInput(),
+            "plans_from": EraDateInput(),
+            "deadline": EraDateInput(),
+        }
+        labels = {
+            "results_until": "「〜までの取組」の最終日",
+            "plans_from": "「〜以降の取組」の初日",
         }
         help_texts = {
+            "results_until": "例: 令和５年９月30日（見出しは「９月までの取組」になります）",
+            "plans_from": "例: 令和５年10月１日（見出しは「10月以降の取組」になります）",
+            "deadline": "各課・部の提出期限",
             "code": "空欄なら取組結果の対象の日付から作ります（例: R6H1）。",
             "name": "空欄なら取組結果の対象の日付から作ります（例: 令和６年度上半期）。",
         }
@@ -125,7 +135,8 @@ class PeriodForm(forms.ModelForm):
         deadline = data.get("deadline")
         if results_until and plans_from and plans_from <= results_until:
             self.add_error(
-                "plans_from", "取組内容の対象は、取組結果の対象より後の日付にしてください。"
+                "plans_from",
+                "「〜以降の取組」の初日は、「〜までの取組」の最終日より後にしてください。",
             )
         if results_until and deadline and deadline <= results_until:
             self.add_error("deadline", ERROR_DEADLINE_BEFORE_RESULTS)
@@ -147,3 +158,11 @@ class PeriodForm(forms.ModelForm):
     def validate_constraints(self, exclude=None):
         # The one-current-period constraint is the service's job: opening a period makes it current.
         pass
+
+
+class MeetingForm(forms.ModelForm):
+    """The line under 資料2's title: the meeting that receives the period's documents."""
+
+    class Meta:
+        model = ReportingPeriod
+        fields = ["meeting"]

@@ -8,6 +8,7 @@ from django.db.models.functions import Length, Upper
 from django.db.models.lookups import LessThanOrEqual
 from simple_history.models import HistoricalRecords
 
+from portal.search import NFKC
 from portal.wareki import month_label
 
 
@@ -17,6 +18,12 @@ class ReportingPeriod(models.Model):
     results_until = models.DateField("取組結果の対象（〜まで）", help_text="例: 2023-09-30")
     plans_from = models.DateField("取組内容の対象（〜以降）", help_text="例: 2023-10-01")
     deadline = models.DateField("提出期限", null=True, blank=True)
+    meeting = models.CharField(
+        "会議名と日付",
+        max_length=200,
+        blank=True,
+        help_text="資料2の見出しに載せる行。例: Ｒ2.5.13　対策推進本部会議",
+    )
     is_current = models.BooleanField("現在の期間", default=False)
     is_closed = models.BooleanField(
         "締切済", default=False, help_text="締切後は管理者以外は変更できません。"
@@ -62,8 +69,9 @@ def text_within_limit(field, name):
 
 
 def trigram_index(field, name):
-    """Japanese substring search (icontains) uses this index: UPPER(field) gin_trgm_ops."""
-    return GinIndex(OpClass(Upper(field), name="gin_trgm_ops"), name=name)
+    """Japanese substring search (`field__nfkc__icontains`, portal/search.py) uses this index:
+    UPPER(normalize(field, NFKC)) gin_trgm_ops."""
+    return GinIndex(OpClass(Upper(NFKC(field)), name="gin_trgm_ops"), name=name)
 
 
 class EntryState(models.TextChoices):

@@ -51,6 +51,7 @@ class ReportingPeriodResource(FlatResource):
         column_name=verbose(ReportingPeriod, "deadline"),
         widget=DateWidget(verbose(ReportingPeriod, "deadline"), required=False),
     )
+    meeting = _field(ReportingPeriod, "meeting", TextWidget)
     is_current = _field(ReportingPeriod, "is_current", YesNoWidget)
     is_closed = _field(ReportingPeriod, "is_closed", YesNoWidget)
 
@@ -62,6 +63,7 @@ class ReportingPeriodResource(FlatResource):
             "results_until",
             "plans_from",
             "deadline",
+            "meeting",
             "is_current",
             "is_closed",
         )

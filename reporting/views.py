@@ -16,7 +16,7 @@ from reporting.access import (
     may_manage_periods,
     may_review_entries,
 )
-from reporting.forms import PeriodForm, ReviewForm
+from reporting.forms import MeetingForm, PeriodForm, ReviewForm
 from reporting.models import EntryState, ReportingPeriod
 
 PAGE_SIZE = 50
@@ -162,6 +162,18 @@ def period_new(request):
         "reporting/period_form.html",
         {"form": form, "current": current, "unfinished": unfinished},
     )
+
+
+def period_meeting(request, code):
+    """The HQ names the meeting (and its date) that 資料2 of the period is headed with."""
+    check_may_manage_periods(request.user)
+    period = get_object_or_404(ReportingPeriod, code=code)
+    form = MeetingForm(request.POST or None, instance=period)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"{period.name} の資料2の会議名と日付を保存しました。")
+        return redirect("reporting:periods")
+    return render(request, "reporting/period_meeting.html", {"form": form, "period": period})
 
 
 def period_close(request, code):

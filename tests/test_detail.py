@@ -2,8 +2,10 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from initiatives.models import ProgressEntry
+from portal.wareki import number_label
 from reporting.services import open_period
 from tests.helpers import current_entry, progress_post
 
@@ -22,9 +24,13 @@ def test_history_shows_who_changed_which_field_from_what_to_what(client, hogo):
     event = response.context["history"][0]
     assert (event.user, event.action) == (hogo, "報告を変更")
     changes = {c.label: (c.old, c.new) for c in event.changes}
-    assert changes == {"取組内容": (old_plans, "新しい計画")}
+    # Named by the period's own heading, as on the edit form.
+    assert changes == {entry.period.plans_label: (old_plans, "新しい計画")}
+    assert entry.period.plans_label == "10月以降の取組"
     page = response.content.decode()
     assert "<ins>新しい計画</ins>" in page and "保護課担当" in page
+    when = timezone.localtime(event.when)
+    assert f"令和{number_label(when.year - 2018)}年" in page  # the moment in the era
 
 
 def test_timeline_compares_with_the_previous_period(client, honbu, hogo):

@@ -4,7 +4,7 @@ import pytest
 
 from documents.exports import export_shiryo2, export_shiryo3
 from documents.imports import import_shiryo2, import_shiryo3
-from documents.testing import database_snapshot, find_row, merged, reload, to_bytes, values
+from documents.testing import database_snapshot, find_row, merged, reload, to_bytes
 from initiatives.models import Initiative, ProgressEntry
 from recommendations.models import Action, ActionReport, ImplementationStatus, Policy
 
@@ -13,11 +13,17 @@ pytestmark = pytest.mark.django_db
 DOCUMENTS = [(export_shiryo3, import_shiryo3), (export_shiryo2, import_shiryo2)]
 
 
+def document_values(ws):
+    """The document's six columns: the 状態 column beside them tells what the import did (an
+    imported row is a 下書き), which is no part of the round trip."""
+    return [list(row) for row in ws.iter_rows(max_col=6, values_only=True)]
+
+
 def assert_same_document(first, second):
     first, second = reload(first), reload(second)
     assert first.sheetnames == second.sheetnames
     for name in first.sheetnames:
-        assert values(first[name]) == values(second[name]), name
+        assert document_values(first[name]) == document_values(second[name]), name
         assert merged(first[name]) == merged(second[name]), name
 
 

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from documents.exports import export_shiryo2
+from documents.exports import STATE_LEGEND, export_shiryo2
 from documents.management.base import UNKNOWN_PERIOD
 from documents.testing import find_row, merged, reload, to_bytes, values
 from portal.marks import REPOST_MARK
@@ -15,12 +15,13 @@ from portal.synthetic import multiply_seed
 from recommendations.models import (
     CLASSIFICATION_INTRO,
     Action,
+    ActionReport,
     Chapter,
     Classification,
     ImplementationStatus,
     VerificationReport,
 )
-from reporting.models import ReportingPeriod
+from reporting.models import EntryState, ReportingPeriod
 from tests.helpers import action
 
 pytestmark = pytest.mark.django_db
@@ -61,13 +62,21 @@ def action_row(ws, action):
     raise AssertionError(action.reference)
 
 
-def test_document_title_mark_meeting_and_note_on_every_sheet(seed_export):
+def test_document_title_mark_period_meeting_and_note_on_every_sheet(period):
     report = VerificationReport.objects.get()
-    for ws in seed_export.worksheets:
+    period.meeting = "Ｒ5.11.20\u3000対策推進本部会議"
+    period.save()
+    for ws in exported(period).worksheets:
         assert ws["A1"].value == report.document_title == "今後の取組方針について"
         assert ws["F1"].value == "資料２"
-        assert ws["A2"].value == report.meeting == "Ｒ2.5.13\u3000対策推進本部会議"
+        assert ws["A2"].value == period.meeting
         assert ws["A3"].value == report.note
+
+
+def test_each_period_is_headed_by_its_own_meeting():
+    old = ReportingPeriod.objects.get(code="R2-05")
+    assert old.meeting == "Ｒ2.5.13\u3000対策推進本部会議"  # the seed document's heading line
+    assert exported(old)["(1)"]["A2"].value == old.meeting
 
 
 def test_one_sheet_per_chapter_with_its_heading_and_recommendations(seed_export):
@@ -79,7 +88,7 @@ def test_one_sheet_per_chapter_with_its_heading_and_recommendations(seed_export)
         assert ws["A5"].value == "検証報告書における提言"
         recommendations = [f"{r.mark} {r.text}" for r in chapter.recommendations.all()]
         assert ws["A6"].value.split("\n") == recommendations
-        assert [c.value for c in ws[8]] == HEADERS
+        assert [c.value for c in ws[8]][:6] == HEADERS
     assert workbook["(1)"]["A6"].value.startswith(
         "① 区及び生活圏を単位とした支援体制の強化の必要性\n"
     )
@@ -166,14 +175,53 @@ def test_repost_of_a_classification_without_text_keeps_the_cell_empty(period, se
     assert (ws.cell(row, 4).value, ws.cell(row, 5).value) == (None, "Ｂ")
 
 
-def test_legend_quoted_under_the_table(seed_export):
-    legend = "\n".join([CLASSIFICATION_INTRO, *Classification.labels])
-    assert legend.endswith("\nＤ：中期的・段階的に検討する項目")
+def test_legend_quoted_under_the_table_with_the_state_column_explained(seed_export):
+    legend = "\n".join([CLASSIFICATION_INTRO, *Classification.labels, STATE_LEGEND])
+    assert "\nＤ：中期的・段階的に検討する項目\n状態欄：" in legend
     for ws in seed_export.worksheets:
         rows = values(ws)
         assert rows[-1][0] == legend
         assert rows[-2] == [None] * 6  # a blank row between the table and the legend
         assert rows[-3][4] in "ＡＢＣＤ"  # the table's last row
+
+
+def state_cell(ws, action):
+    return ws.cell(action_row(ws, action), 7).value
+
+
+def test_rows_not_yet_approved_are_marked_with_their_state(period):
+    submitted, approved = action(1, 1, 1), action(1, 1, 2)
+    reports = ActionReport.objects.filter(period=period)
+    reports.filter(action=submitted).update(state=EntryState.SUBMITTED)
+    reports.filter(action=approved).update(state=EntryState.APPROVED)
+    ws = exported(period)["(1)"]
+    assert ws.cell(header_row(ws), 7).value == "状態（空欄は承認済）"
+    assert state_cell(ws, submitted) == "提出済"
+    assert state_cell(ws, approved) is None
+    state = reports.get(action=action(1, 1, 3)).state
+    assert state_cell(ws, action(1, 1, 3)) == EntryState(state).label
+
+
+def test_a_repost_is_marked_with_its_originals_state(period):
+    repost = Action.objects.exclude(repost_of=None).first()
+    original_report = ActionReport.objects.get(period=period, action=repost.repost_of)
+    original_report.state = EntryState.RETURNED
+    original_report.save()
+    ws = exported(period)[repost.policy.chapter.mark]
+    assert state_cell(ws, repost) == "差戻し"
+
+
+def test_a_fully_approved_period_has_no_state_column_nor_its_legend():
+    old = ReportingPeriod.objects.get(code="R2-05")
+    assert not ActionReport.objects.filter(period=old).exclude(state=EntryState.APPROVED).exists()
+    for ws in exported(old).worksheets:
+        assert ws.max_column == 6
+        assert STATE_LEGEND not in values(ws)[-1][0]
+
+
+def test_every_page_is_numbered_in_the_footer(seed_export):
+    for ws in seed_export.worksheets:
+        assert ws.oddFooter.center.text == "- &P / &N -"
 
 
 def test_only_the_given_periods_status(period):

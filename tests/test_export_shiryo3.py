@@ -13,7 +13,7 @@ from documents.testing import find_row, merged, reload, to_bytes, values
 from initiatives.models import Category, Initiative, ProgressEntry
 from portal.marks import REPOST_MARK, circled
 from portal.synthetic import multiply_seed
-from reporting.models import ReportingPeriod
+from reporting.models import EntryState, ReportingPeriod
 from tests.helpers import entry, initiative
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,7 @@ def test_one_sheet_per_category_headed_by_the_category(seed_export):
     assert workbook.sheetnames == [f"分類{c.number}" for c in categories]
     for ws, category in zip(workbook.worksheets, categories, strict=True):
         assert ws["A2"].value == f"{'１２３４５'[category.number - 1]}\u3000{category.title}"
-        assert [c.value for c in ws[3]] == [
+        assert [c.value for c in ws[3]][:6] == [
             "取組内容の分類",
             "対象職種",
             "９月までの取組",
@@ -196,6 +196,34 @@ def test_only_the_given_periods_texts(period):
     assert ws.cell(find_row(ws, 4, "⑨"), 6).value == "教）児童生徒担当課"
     now = exported(period)["分類1"]
     assert now.cell(row, 5).value == entry(period, initiative(1, 4)).plans
+
+
+def test_rows_not_yet_approved_are_marked_with_their_state(period):
+    entries = ProgressEntry.objects.filter(period=period)
+    entries.filter(initiative=initiative(1, 1)).update(state=EntryState.APPROVED)
+    entries.filter(initiative=initiative(1, 2)).update(state=EntryState.RETURNED)
+    ws = exported(period)["分類1"]
+    assert ws.cell(3, 7).value == "状態（空欄は承認済）"
+    assert ws.cell(find_row(ws, 4, "①"), 7).value is None
+    assert ws.cell(find_row(ws, 4, "②"), 7).value == "差戻し"
+    third = entries.get(initiative=initiative(1, 3)).state
+    assert ws.cell(find_row(ws, 4, "③"), 7).value == EntryState(third).label
+
+
+def test_a_repost_is_marked_while_its_original_is_not_approved(period):
+    repost = initiative(3, 6, "研修体制の整備")
+    entries = ProgressEntry.objects.filter(period=period)
+    entries.update(state=EntryState.APPROVED)
+    entries.filter(initiative=repost.repost_of).update(state=EntryState.SUBMITTED)
+    ws = exported(period)["分類3"]
+    row = find_row(ws, 4, "⑥", start=find_row(ws, 1, "研修体制の整備"))
+    assert ws.cell(row, 7).value == "提出済"
+    assert exported(period)["分類2"].max_column == 6  # all approved: no 状態 column
+
+
+def test_every_page_is_numbered_in_the_footer(seed_export):
+    for ws in seed_export.worksheets:
+        assert ws.oddFooter.center.text == "- &P / &N -"
 
 
 def test_print_settings(seed_export):

@@ -1,11 +1,19 @@
 """自課の取組: what a section answers for in the current period."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from departments.models import Organization
 from initiatives.models import ProgressEntry
-from recommendations.models import ActionReport
+from initiatives.services import save_progress
+from portal.selectors import NO_PREVIOUS, STATUS_TEXT_CHANGED
+from recommendations.models import ActionReport, Classification, ImplementationStatus
+from recommendations.services import StatusInput, save_statuses
 from reporting.models import EntryState
+from reporting.services import return_to_section
 
 pytestmark = pytest.mark.django_db
 
@@ -48,14 +56,115 @@ def test_return_comment_is_shown_next_to_the_row(client, hogo):
     assert "件数を追記してください" in page and "差戻し" in page
 
 
-def test_hq_sees_what_waits_for_review(client, honbu):
-    ProgressEntry.objects.filter(
-        pk__in=ProgressEntry.objects.filter(period__code="R5H1").values("pk")[:2]
-    ).update(state=EntryState.SUBMITTED)
+def submitted_by(user, entry, plans):
+    """`user` submits `entry` with new plans through the service, as the edit page does."""
+    entry = ProgressEntry.objects.get(pk=entry.pk)
+    save_progress(
+        entry=entry,
+        user=user,
+        version=entry.version,
+        results=entry.results,
+        plans=plans,
+        submit=True,
+    )
+    return ProgressEntry.objects.get(pk=entry.pk)
+
+
+def hogo_entry(period, number=0):
+    return ProgressEntry.objects.filter(
+        period=period, initiative__sections__label="保）保護課", initiative__repost_of=None
+    ).order_by("pk")[number]
+
+
+def test_hq_home_lists_what_waits_with_when_who_and_what_changed(client, honbu, hogo, period):
+    entry = submitted_by(hogo, hogo_entry(period), "・新しい研修を行う")
     client.force_login(honbu)
     response = client.get(reverse("home"))
-    assert response.context["waiting_entries"] == 2
-    assert "資料3：提出済 2 件" in response.content.decode()
+    [row] = response.context["hq"].waiting
+    assert row.entry.pk == entry.pk
+    assert row.by == hogo
+    assert row.since == entry.history.order_by("-history_date").first().history_date
+    # Against the previous period (R2-05, which has no 資料3 rows).
+    assert row.changes == [NO_PREVIOUS]
+    page = response.content.decode()
+    assert "<h1>推進本部のトップ</h1>" in page
+    assert "推進本部の確認待ち（提出済 1 件）" in page
+    assert reverse("initiatives:detail", args=[entry.pk]) in page
+    assert "保護課担当" in page  # the submitter's name
+
+
+def test_what_changed_is_told_against_the_previous_periods_report(client, honbu, jisou, period):
+    report = (
+        ActionReport.objects.filter(period=period, action__departments__label="子）児童相談所")
+        .order_by("pk")
+        .first()
+    )
+    old = ImplementationStatus.objects.filter(
+        report__period__code="R2-05", report__action=report.action
+    ).order_by("position")
+    old_letters = "".join(sorted({Classification(s.classification).mark for s in old}))
+    new_letter = next(c for c in "ABCD" if Classification(c).mark != old_letters)
+    save_statuses(
+        report=report,
+        user=jisou,
+        version=report.version,
+        paragraphs=[StatusInput(pk=None, text="新しい実施状況", classification=new_letter)],
+        submit=True,
+    )
+    client.force_login(honbu)
+    [row] = client.get(reverse("home")).context["hq"].waiting
+    assert row.changes == [
+        f"区分 {old_letters}→{Classification(new_letter).mark}",
+        STATUS_TEXT_CHANGED,
+    ]
+    assert row.by == jisou
+
+
+def test_returned_rows_not_yet_resubmitted_are_listed_with_the_comment(client, honbu, hogo, period):
+    entry = submitted_by(hogo, hogo_entry(period), "・提出した内容")
+    return_to_section(entries=[entry], user=honbu, comment="件数を書いてください")
+    client.force_login(honbu)
+    response = client.get(reverse("home"))
+    hq = response.context["hq"]
+    assert hq.waiting == [] and [row.entry.pk for row in hq.returned] == [entry.pk]
+    assert hq.returned[0].by == honbu
+    assert "件数を書いてください" in response.content.decode()
+
+
+def test_sections_past_the_deadline_are_named_with_a_link_to_their_rows(client, honbu, period):
+    period.deadline = timezone.localdate() - datetime.timedelta(days=1)
+    period.save()
+    client.force_login(honbu)
+    response = client.get(reverse("home"))
+    overdue = {(o.document, o.label): o.outstanding for o in response.context["hq"].overdue}
+    outstanding = ProgressEntry.objects.filter(
+        period=period,
+        initiative__sections__label="保）保護課",
+        state__in=[EntryState.NOT_STARTED, EntryState.DRAFT, EntryState.RETURNED],
+    ).count()
+    assert overdue[("資料3", "保）保護課")] == outstanding > 0
+    hogo_section = Organization.objects.get(label="保）保護課")
+    assert f"section={hogo_section.pk}" in response.content.decode()
+
+
+def test_no_overdue_list_before_the_deadline(client, honbu, period):
+    period.deadline = timezone.localdate() + datetime.timedelta(days=1)
+    period.save()
+    client.force_login(honbu)
+    hq = client.get(reverse("home")).context["hq"]
+    assert hq.overdue == [] and not hq.is_overdue
+
+
+def test_the_section_home_offers_edit_only_where_editing_is_allowed(client, hogo, period):
+    approved, draft = hogo_entry(period, 0), hogo_entry(period, 1)
+    ProgressEntry.objects.filter(pk=approved.pk).update(state=EntryState.APPROVED)
+    ProgressEntry.objects.filter(pk=draft.pk).update(state=EntryState.DRAFT)
+    client.force_login(hogo)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("initiatives:edit", args=[approved.pk]) not in page
+    assert reverse("initiatives:detail", args=[approved.pk]) in page
+    assert reverse("initiatives:edit", args=[draft.pk]) in page
+    assert "<h1>自課の取組</h1>" in page
 
 
 def test_pages_need_a_login(client):

@@ -84,7 +84,7 @@ def test_the_new_period_column_headings_follow_its_months(client, honbu, hogo):
         (
             "plans_from",
             "2024-03-01",
-            "取組内容の対象は、取組結果の対象より後の日付にしてください。",
+            "「〜以降の取組」の初日は、「〜までの取組」の最終日より後にしてください。",
         ),
         ("results_until", "", "このフィールドは必須です。"),
     ],
@@ -122,3 +122,35 @@ def test_closing_makes_the_period_read_only(client, honbu, hogo):
     assert client.get(reverse("initiatives:edit", args=[entry.pk])).status_code == 403
     detail = client.get(reverse("initiatives:detail", args=[entry.pk])).content.decode()
     assert "締切済" in detail and "報告を編集する" not in detail
+
+
+def test_hq_names_the_meeting_that_heads_the_periods_shiryo2(client, honbu, period):
+    client.force_login(honbu)
+    url = reverse("reporting:period_meeting", args=[period.code])
+    line = "Ｒ5.11.20\u3000対策推進本部会議"
+    assert client.post(url, {"meeting": line}).status_code == 302
+    period.refresh_from_db()
+    assert period.meeting == line
+    assert period.history.first().history_user == honbu
+    assert line in client.get(reverse("reporting:periods")).content.decode()
+
+
+def test_a_section_may_not_name_the_meeting(client, hogo, period):
+    client.force_login(hogo)
+    before = period.meeting
+    url = reverse("reporting:period_meeting", args=[period.code])
+    assert client.post(url, {"meeting": "勝手な会議"}).status_code == 403
+    period.refresh_from_db()
+    assert period.meeting == before
+
+
+def test_the_period_form_shows_dates_in_the_era_beside_the_picker(client, honbu):
+    client.force_login(honbu)
+    # A refused form comes back with the dates as typed, each in the era beside it.
+    response = client.post(
+        reverse("reporting:period_new"), {**NEW_PERIOD, "plans_from": "2024-03-01"}
+    )
+    page = response.content.decode()
+    assert 'type="date"' in page
+    assert "令和６年３月31日" in page and "令和６年４月30日" in page
+    assert "/static/js/era-date.js" in page

@@ -64,7 +64,8 @@ def database_texts():
     texts += Policy.objects.values_list("text", flat=True)
     texts += Chapter.objects.values_list("title", flat=True)
     report = VerificationReport.objects.get()
-    texts += [report.document_title, report.meeting, report.note]
+    texts += [report.document_title, report.note]
+    texts += ReportingPeriod.objects.exclude(meeting="").values_list("meeting", flat=True)
     return texts
 
 

@@ -43,3 +43,11 @@ def test_period_column_headings_follow_its_months():
         results_until=datetime.date(2024, 3, 31), plans_from=datetime.date(2024, 4, 1)
     )
     assert (period.results_label, period.plans_label) == ("３月までの取組", "４月以降の取組")
+
+
+def test_a_moment_is_written_in_the_era_in_tokyo_time():
+    from portal.templatetags.portal_tags import era_datetime
+
+    moment = datetime.datetime(2023, 9, 3, 5, 5, tzinfo=datetime.UTC)  # 14:05 in Tokyo
+    assert era_datetime(moment) == "令和５年９月３日 14:05"
+    assert era_datetime(None) == ""

@@ -1,6 +1,8 @@
 from django import template
+from django.utils import timezone
 
 from portal import wareki
+from reporting.access import may_review_entries
 
 register = template.Library()
 
@@ -26,6 +28,21 @@ def era_date(date):
     return (
         f"{wareki.era_year_label(date)}{wareki.month_label(date)}{wareki.number_label(date.day)}日"
     )
+
+
+@register.filter
+def era_datetime(value):
+    """令和５年９月３日 14:05 in Tokyo time, as history lists write a moment."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return f"{era_date(local.date())} {local:%H:%M}"
+
+
+@register.filter
+def is_reviewer(user):
+    """The HQ (and the administrators): their home is 推進本部のトップ."""
+    return may_review_entries(user)
 
 
 @register.filter

@@ -281,8 +281,11 @@ def test_department_reclassifies_a_status_and_adds_one(seeded_transactional_db, 
     )
 
 
-def test_readme_screenshots(seeded_transactional_db, login, screenshots):
-    """home.png (hogo's home page) and shiryo2-list.png (資料2 as honbu)."""
+def test_readme_screenshots(seeded_transactional_db, login, new_page, screenshots):
+    """home.png (hogo's home page), hq-home.png (honbu's, with a row hogo submitted),
+    shiryo2-list.png (資料2 as honbu) and public-phone.png (the public page on a phone)."""
+    from initiatives.services import save_progress
+
     SCREENSHOTS = screenshots
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
@@ -290,14 +293,34 @@ def test_readme_screenshots(seeded_transactional_db, login, screenshots):
     expect(home_table(hogo, "資料3")).to_be_visible()
     hogo.screenshot(path=SCREENSHOTS / "home.png", full_page=True, animations="disabled")
 
+    entry = entries_of_section(current_period(), HOGO_SECTION).order_by("pk").first()
+    save_progress(
+        entry=entry,
+        user=get_user_model().objects.get(username="hogo"),
+        version=entry.version,
+        results=entry.results,
+        plans=f"{entry.plans}\n・研修の対象を全職員に広げる",
+        submit=True,
+    )
     honbu = login("honbu")
+    waiting = honbu.get_by_role("region", name=re.compile("^推進本部の確認待ち"))
+    expect(waiting.get_by_role("rowheader")).to_have_count(1)
+    honbu.screenshot(path=SCREENSHOTS / "hq-home.png", full_page=True, animations="disabled")
+
     honbu.goto("/shiryo2/")
     expect(honbu.get_by_role("heading", level=1)).to_contain_text("資料2")
     expect(honbu.get_by_role("table", name="資料2の具体的な取組一覧")).to_be_visible()
     honbu.screenshot(path=SCREENSHOTS / "shiryo2-list.png", animations="disabled")
 
-    assert (SCREENSHOTS / "home.png").stat().st_size > 0
-    assert (SCREENSHOTS / "shiryo2-list.png").stat().st_size > 0
+    phone = new_page()
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto("/public/?chapter=1")
+    expect(phone.get_by_role("table")).to_be_visible()
+    phone.get_by_role("table").evaluate("table => table.scrollIntoView()")  # the rows as cards
+    phone.screenshot(path=SCREENSHOTS / "public-phone.png", animations="disabled")
+
+    for name in ("home", "hq-home", "shiryo2-list", "public-phone"):
+        assert (SCREENSHOTS / f"{name}.png").stat().st_size > 0
 
 
 def test_hq_follows_a_dashboard_segment_to_the_same_rows(

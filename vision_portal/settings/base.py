@@ -22,7 +22,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_filters",
     "import_export",
-    "axes",
+    "portal.apps.AxesConfig",
     "csp",
     "accounts",
     "departments",

@@ -1,0 +1,209 @@
+"""Reads for the home page. The HQ's part: what waits for its review (since when, from whom,
+what changed against the previous period), what it returned and is not yet back, and the
+sections past the deadline. A constant number of queries, whatever the number of rows."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Value
+from django.utils import timezone
+
+from initiatives import selectors as shiryo3
+from initiatives.models import ProgressEntry
+from recommendations import selectors as shiryo2
+from recommendations.models import ActionReport, Classification
+from reporting.models import EntryState, ReportingPeriod
+
+# What the HQ follows on its home page: waiting for it, and waiting for the section.
+FOLLOWED = (EntryState.SUBMITTED, EntryState.RETURNED)
+# Rows a section still owes: neither submitted nor approved.
+OUTSTANDING = (EntryState.NOT_STARTED, EntryState.DRAFT, EntryState.RETURNED)
+
+NO_PREVIOUS = "前の期間の報告なし"
+UNCHANGED = "前の期間と同じ"
+STATUS_TEXT_CHANGED = "実施状況を変更"
+
+
+@dataclass
+class FollowedRow:
+    """One entry the HQ follows: `since` and `by` say when and by whom it took its state (the
+    submission, or the return)."""
+
+    entry: object
+    document: str
+    detail_url_name: str
+    organizations: list
+    since: object = None
+    by: object = None
+    changes: list = field(default_factory=list)
+
+
+@dataclass
+class OverdueOrganization:
+    organization_id: int
+    label: str
+    document: str
+    outstanding: int
+
+
+@dataclass
+class HqHome:
+    waiting: list
+    returned: list
+    overdue: list
+    is_overdue: bool
+    previous: object
+
+
+def previous_period(period):
+    return (
+        ReportingPeriod.objects.filter(results_until__lt=period.results_until)
+        .order_by("-results_until")
+        .first()
+    )
+
+
+def _since(model, ids):
+    """{entry id: (when, user)} of the record that gave each entry its present state: the first
+    of the newest run of records in that state."""
+    records = (
+        model.history.model.objects.filter(id__in=ids)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    since, last_state = {}, {}
+    for record in records:
+        if last_state.get(record.id) != record.state:
+            since[record.id] = (record.history_date, record.history_user)
+        last_state[record.id] = record.state
+    return since
+
+
+def _shiryo3_changes(period, previous, entries):
+    if previous is None:
+        return {entry.pk: [NO_PREVIOUS] for entry in entries}
+    before = {
+        initiative_id: (results, plans)
+        for initiative_id, results, plans in ProgressEntry.objects.filter(
+            period=previous, initiative_id__in=[e.initiative_id for e in entries]
+        ).values_list("initiative_id", "results", "plans")
+    }
+    changes = {}
+    for entry in entries:
+        if entry.initiative_id not in before:
+            changes[entry.pk] = [NO_PREVIOUS]
+            continue
+        results, plans = before[entry.initiative_id]
+        changed = []
+        # A 【再掲】 row's results are its original's: they change there.
+        if not entry.initiative.repost_of_id and entry.results.strip() != results.strip():
+            changed.append(f"{period.results_label}を変更")
+        if entry.plans.strip() != plans.strip():
+            changed.append(f"{period.plans_label}を変更")
+        changes[entry.pk] = changed or [UNCHANGED]
+    return changes
+
+
+def _letters(paragraphs):
+    return "".join(sorted({Classification(c).mark for _, c in paragraphs if c})) or "－"
+
+
+def _shiryo2_changes(previous, reports):
+    if previous is None:
+        return {report.pk: [NO_PREVIOUS] for report in reports}
+    # One query: every previous report with its paragraphs (none for a report without any).
+    before = {}
+    for action_id, text, classification in (
+        ActionReport.objects.filter(period=previous, action_id__in=[r.action_id for r in reports])
+        .order_by("pk", "statuses__position")
+        .values_list("action_id", "statuses__text", "statuses__classification")
+    ):
+        paragraphs = before.setdefault(action_id, [])
+        if classification is not None or text is not None:
+            paragraphs.append(((text or "").strip(), classification))
+    changes = {}
+    for report in reports:
+        if report.action_id not in before:
+            changes[report.pk] = [NO_PREVIOUS]
+            continue
+        old = before.get(report.action_id, [])
+        new = [(s.text.strip(), s.classification) for s in report.statuses.all()]
+        changed = []
+        if _letters(old) != _letters(new):
+            changed.append(f"区分 {_letters(old)}→{_letters(new)}")
+        if [t for t, _ in old] != [t for t, _ in new]:
+            changed.append(STATUS_TEXT_CHANGED)
+        changes[report.pk] = changed or [UNCHANGED]
+    return changes
+
+
+def _overdue(period):
+    """Sections (資料3) and departments (資料2) with rows neither submitted nor approved."""
+    counts = Counter()
+    labels = {}
+    # Both documents in one query (a UNION), one row per entry and organisation.
+    shiryo3_rows = (
+        ProgressEntry.objects.filter(period=period, state__in=OUTSTANDING)
+        .annotate(document=Value("資料3"))
+        .values_list("document", "initiative__sections", "initiative__sections__label")
+    )
+    shiryo2_rows = (
+        ActionReport.objects.filter(period=period, state__in=OUTSTANDING)
+        .annotate(document=Value("資料2"))
+        .values_list("document", "action__departments", "action__departments__label")
+    )
+    for document, org_id, label in shiryo3_rows.union(shiryo2_rows, all=True):
+        if org_id is not None:
+            counts[(document, org_id)] += 1
+            labels[org_id] = label
+    return [
+        OverdueOrganization(org_id, labels[org_id], document, count)
+        for (document, org_id), count in sorted(
+            counts.items(), key=lambda i: (i[0][0] != "資料3", labels[i[0][1]])
+        )
+    ]
+
+
+def hq_home(period):
+    previous = previous_period(period)
+    entries = list(
+        shiryo3.progress_entry_rows()
+        .filter(period=period, state__in=FOLLOWED)
+        .order_by(*shiryo3.DOCUMENT_ORDER)
+    )
+    reports = list(
+        shiryo2.action_report_rows()
+        .filter(period=period, state__in=FOLLOWED)
+        .prefetch_related(None)
+        .prefetch_related("statuses")
+        .order_by(*shiryo2.DOCUMENT_ORDER)
+    )
+    since = {
+        **{("資料3", pk): v for pk, v in _since(ProgressEntry, [e.pk for e in entries]).items()},
+        **{("資料2", pk): v for pk, v in _since(ActionReport, [r.pk for r in reports]).items()},
+    }
+    changes = {
+        **{("資料3", pk): v for pk, v in _shiryo3_changes(period, previous, entries).items()},
+        **{("資料2", pk): v for pk, v in _shiryo2_changes(previous, reports).items()},
+    }
+    rows = [
+        FollowedRow(entry, "資料3", "initiatives:detail", entry.section_labels or [])
+        for entry in entries
+    ] + [
+        FollowedRow(report, "資料2", "recommendations:detail", report.department_labels or [])
+        for report in reports
+    ]
+    for row in rows:
+        row.since, row.by = since.get((row.document, row.entry.pk), (None, None))
+        row.changes = changes[(row.document, row.entry.pk)]
+    # Oldest first: what has waited longest comes first.
+    rows.sort(key=lambda row: row.since or timezone.now())
+    deadline = period.deadline
+    is_overdue = bool(deadline and deadline < timezone.localdate() and not period.is_closed)
+    return HqHome(
+        waiting=[row for row in rows if row.entry.state == EntryState.SUBMITTED],
+        returned=[row for row in rows if row.entry.state == EntryState.RETURNED],
+        overdue=_overdue(period) if is_overdue else [],
+        is_overdue=is_overdue,
+        previous=previous,
+    )

@@ -1,0 +1,135 @@
+"""Keyword search ignores character width and case: what people type half-width finds the
+documents' full-width text, and the other way round; the trigram indexes still serve it."""
+
+import re
+import unicodedata
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from initiatives.models import ProgressEntry
+from portal.search import keyword
+from recommendations.models import ActionReport, ImplementationStatus
+
+pytestmark = pytest.mark.django_db
+
+FULL_WIDTH_WORD = re.compile(r"[Ａ-Ｚａ-ｚ０-９]{2,}")
+
+
+def fold(text):
+    return unicodedata.normalize("NFKC", text).upper()
+
+
+def searched_texts():
+    """(report id, text) of every text the 資料2 search covers in the current period: the
+    action, its policy and its 実施状況."""
+    reports = ActionReport.objects.filter(period__is_current=True).select_related("action__policy")
+    texts = [(r.pk, r.action.text) for r in reports] + [
+        (r.pk, r.action.policy.text) for r in reports
+    ]
+    statuses = ImplementationStatus.objects.filter(report__period__is_current=True)
+    return texts + list(statuses.values_list("report_id", "text"))
+
+
+def reports_containing(word):
+    """The current period's 資料2 rows with `word`, compared width- and case-blind in Python."""
+    return {pk for pk, text in searched_texts() if fold(word) in fold(text)}
+
+
+def a_full_width_word():
+    """A full-width word of letters or digits in the seeded 資料2 (「ＳＳＷ」…)."""
+    for _, text in searched_texts():
+        if found := FULL_WIDTH_WORD.search(text):
+            return found.group()
+    raise AssertionError("the seed has full-width letters or digits")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        lambda word: unicodedata.normalize("NFKC", word),  # half-width: ＳＳＷ → SSW
+        lambda word: unicodedata.normalize("NFKC", word).lower(),  # and lower case: ssw
+        lambda word: word,  # exactly as written
+    ],
+    ids=["half-width", "lower-case", "as-written"],
+)
+def test_shiryo2_finds_full_width_text_typed_half_width_or_lower_case(client, jisou, typed):
+    word = a_full_width_word()
+    expected = reports_containing(word)
+    client.force_login(jisou)
+    response = client.get(reverse("recommendations:list"), {"q": typed(word)})
+    found = {row.pk for row in response.context["page"].object_list}
+    assert expected and found == expected
+
+
+def test_ssw_typed_half_width_finds_the_full_width_ssw(client, jisou):
+    """The issue's example: 「SSW」 found nothing where the text says 「ＳＳＷ」."""
+    client.force_login(jisou)
+    response = client.get(reverse("recommendations:list"), {"q": "ssw"})
+    found = {row.pk for row in response.context["page"].object_list}
+    expected = {pk for pk, text in searched_texts() if "ＳＳＷ" in text}
+    assert expected and found == expected
+
+
+def test_shiryo3_digits_match_whatever_their_width(client, hogo, period):
+    entry = ProgressEntry.objects.filter(period=period, results__contains="令和５年").first()
+    assert entry is not None, "the seed has 令和５年 in a 資料3 text"
+    client.force_login(hogo)
+    half = client.get(reverse("initiatives:list"), {"q": "令和5年"}).context["page"]
+    full = client.get(reverse("initiatives:list"), {"q": "令和５年"}).context["page"]
+    assert half.paginator.count == full.paginator.count > 0
+    assert [e.pk for e in half.object_list] == [e.pk for e in full.object_list]
+
+
+def test_a_half_width_text_is_found_by_its_full_width_keyword(client, hogo, period):
+    entry = ProgressEntry.objects.filter(period=period, initiative__repost_of=None).first()
+    entry.plans = "・Web会議で研修を実施する"
+    entry.save()
+    client.force_login(hogo)
+    response = client.get(reverse("initiatives:list"), {"q": "ＷＥＢ会議"})
+    assert [e.pk for e in response.context["page"].object_list] == [entry.pk]
+
+
+def test_a_full_width_percent_is_matched_literally_not_as_a_wildcard(client, hogo, period):
+    entry = ProgressEntry.objects.filter(period=period, initiative__repost_of=None).first()
+    entry.plans = "受講率100%を目指す"
+    entry.save()
+    client.force_login(hogo)
+    found = client.get(reverse("initiatives:list"), {"q": "１００％"}).context["page"]
+    assert [e.pk for e in found.object_list] == [entry.pk]
+    nothing = client.get(reverse("initiatives:list"), {"q": "受講率％す"}).context["page"]
+    assert list(nothing.object_list) == []
+
+
+def test_the_keyword_is_normalised_as_the_columns_are():
+    assert keyword("　ＳＳＷ（１）　") == "SSW(1)"
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "index"),
+    [
+        ("initiatives_progressentry", "results", "progressentry_results_trgm"),
+        ("initiatives_progressentry", "plans", "progressentry_plans_trgm"),
+        ("recommendations_action", "text", "action_text_trgm"),
+        ("recommendations_implementationstatus", "text", "status_text_trgm"),
+    ],
+)
+def test_the_search_expression_uses_the_trigram_index(table, column, index):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            f"EXPLAIN SELECT 1 FROM {table} WHERE UPPER(normalize({column}, NFKC)) LIKE %s",
+            ["%ＳＳＷ%"],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert index in plan, plan
+
+
+def test_the_search_box_says_what_it_searches(client, hogo):
+    client.force_login(hogo)
+    page = client.get(reverse("recommendations:list")).content.decode()
+    assert "キーワード（取組・実施状況）" in page
+    assert "全角・半角、大文字・小文字は区別しません。" in page
+    page = client.get(reverse("initiatives:list")).content.decode()
+    assert "キーワード（取組の本文・担当課）" in page
