@@ -4,7 +4,8 @@ reporting/access.py like every other write)."""
 import rules
 
 from reporting.models import EntryState
-from reporting.rules import ENTRY_MODELS, answers_for, is_admin, is_hq, period_open
+from reporting.rules import answers_for, is_admin, is_hq, period_open
+from reporting.workflow import on_register
 
 
 @rules.predicate
@@ -17,7 +18,12 @@ may_comment = is_admin | (period_open & (is_hq | answers_for))
 # The section takes back its submission until the HQ acts on it.
 may_withdraw = is_admin | (period_open & answers_for & submitted)
 
-for label in ENTRY_MODELS:
-    app_label, model_name = label.split(".")
-    rules.add_perm(f"{app_label}.comment_{model_name}", may_comment)
-    rules.add_perm(f"{app_label}.withdraw_{model_name}", may_withdraw)
+
+def _add_perms(document):
+    opts = document.model._meta
+    rules.set_perm(f"{opts.app_label}.comment_{opts.model_name}", may_comment)
+    rules.set_perm(f"{opts.app_label}.withdraw_{opts.model_name}", may_withdraw)
+
+
+# For each document registered with the workflow (reporting/workflow.py).
+on_register(_add_perms)

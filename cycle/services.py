@@ -5,12 +5,12 @@ from django.db import transaction
 
 from cycle import entries
 from cycle.models import MAX_COMMENT_LENGTH, Comment
-from reporting.models import EntryState
-from reporting.services import WorkflowError, lock, record
+from reporting import services
+from reporting.services import WorkflowError
 
 ERROR_EMPTY_COMMENT = "コメントを入力してください。"
 ERROR_LONG_COMMENT = f"コメントは{MAX_COMMENT_LENGTH}文字以内で入力してください。"
-ERROR_NOT_WITHDRAWABLE = "取下げできるのは、推進本部がまだ確認していない提出済みの報告だけです。"
+ERROR_NOT_WITHDRAWABLE = services.ERROR_NOT_WITHDRAWABLE
 
 
 @transaction.atomic
@@ -25,10 +25,7 @@ def add_comment(*, entry, user, body):
     )
 
 
-@transaction.atomic
 def withdraw(*, entry, user, version):
-    """Take a submitted entry back to 下書き so the section can change it again."""
-    entry = lock(entry, version=version)
-    if entry.state != EntryState.SUBMITTED:
-        raise WorkflowError(ERROR_NOT_WITHDRAWABLE, entries=[entry])
-    return record(entry, user=user, state=EntryState.DRAFT)
+    """Take a submitted entry back to 下書き so the section can change it again (through the
+    one writer, reporting.services.write)."""
+    return services.write(entry=entry, user=user, version=version, action=services.WITHDRAW)

@@ -1,24 +1,58 @@
-"""Writes on 資料3 progress entries."""
+"""資料3's part of the workflow (registered in apps.py): what a section writes on a progress
+entry, what a submission needs, and a new period's entries. The writing itself is
+reporting.services.write, the one writer of entries."""
 
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from initiatives.models import Initiative, ProgressEntry
 from reporting.models import EntryState
-from reporting.services import lock, record, state_after_edit
+from reporting.workflow import Document, normalise_text
+
+FIELDS = ("results", "plans")
+ERROR_RESULTS_REQUIRED = "{label}を入力してください（該当がない場合は「なし」と入力してください）。"
 
 
-@transaction.atomic
-def save_progress(*, entry, user, version, results, plans, submit=False):
-    """Save a section's texts as a draft, or submit them for the HQ's review.
+def labels(entry):
+    """The fields' names as the period's document heads them (９月までの取組…)."""
+    return {"results": entry.period.results_label, "plans": entry.period.plans_label}
 
-    A 【再掲】 row shows its original's results and keeps no results of its own."""
-    entry = lock(entry, version=version)
-    state = state_after_edit(entry, submit=submit)
-    if not entry.initiative.repost_of_id:
-        entry.results = results
-    entry.plans = plans
-    return record(entry, user=user, state=state)
+
+def is_repost(entry):
+    """A 【再掲】 row shows its original's results and keeps none of its own."""
+    return bool(entry.initiative.repost_of_id)
+
+
+def values(entry):
+    return {name: getattr(entry, name) for name in FIELDS}
+
+
+def clean(entry, given):
+    cleaned = {name: normalise_text(given.get(name, getattr(entry, name))) for name in FIELDS}
+    if is_repost(entry):
+        cleaned["results"] = entry.results
+    return cleaned
+
+
+def changes(entry, old, new):
+    names = labels(entry)
+    return [names[name] for name in FIELDS if old[name] != new[name]]
+
+
+def write(entry, cleaned, batch, user):
+    for name in FIELDS:
+        setattr(entry, name, cleaned[name])
+
+
+def readiness(entry, cleaned):
+    """Both texts are needed (「なし」 where there is nothing); a 【再掲】 row needs its plans."""
+    needed = ["plans"] if is_repost(entry) else list(FIELDS)
+    names = labels(entry)
+    return {
+        name: ERROR_RESULTS_REQUIRED.format(label=names[name])
+        for name in needed
+        if not cleaned[name].strip()
+    }
 
 
 @transaction.atomic
@@ -43,3 +77,17 @@ def create_entries_for_period(*, period, previous=None, user=None):
     ]
     bulk_create_with_history(entries, ProgressEntry, default_user=user)
     return len(entries)
+
+
+DOCUMENT = Document(
+    model=ProgressEntry,
+    label="資料3",
+    values=values,
+    clean=clean,
+    changes=changes,
+    write=write,
+    readiness=readiness,
+    create_entries=create_entries_for_period,
+    prefetch=("initiative__sections",),
+    order=1,
+)

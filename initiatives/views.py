@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST
 from cycle.views import conversation_for
 from initiatives import selectors
 from initiatives.forms import ProgressForm
-from initiatives.services import save_progress
+from reporting import services
 from reporting import views as workflow
 from reporting.access import allowed_actions, check
 from reporting.forms import BulkForm, ReviewForm
@@ -49,17 +49,16 @@ def entry_edit(request, pk):
         )
         return render(request, "initiatives/edit.html", {"entry": entry, "form": form})
 
-    form = ProgressForm(request.POST, entry=entry, submit=submit)
+    form = ProgressForm(request.POST, entry=entry)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            save_progress(
+            services.write(
                 entry=entry,
                 user=request.user,
                 version=data["version"],
-                results=data.get("results", ""),
-                plans=data["plans"],
-                submit=submit,
+                values={name: data[name] for name in ("results", "plans") if name in data},
+                action=services.SUBMIT if submit else services.SAVE,
             )
         except StaleEntry as conflict:
             current = selectors.get_progress_entry_for_user(request.user, pk)
@@ -73,7 +72,7 @@ def entry_edit(request, pk):
                 status=409,
             )
         except WorkflowError as error:
-            form.add_error(None, error.message)
+            workflow.add_errors(form, error)
         else:
             done = "提出しました" if submit else "下書き保存しました"
             messages.success(request, f"{entry.reference} の報告を{done}。")

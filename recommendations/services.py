@@ -1,13 +1,17 @@
-"""Writes on 資料2 実施状況 reports."""
+"""資料2's part of the workflow (registered in apps.py): the 実施状況 paragraphs of a report with
+their 区分, what a submission needs, a new period's reports, and the HQ's 「区分を設定する」. The
+writing itself is reporting.services.write, the one writer of entries."""
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from recommendations.models import Action, ActionReport, Classification, ImplementationStatus
 from reporting.models import EntryState
-from reporting.services import WorkflowError, lock, record, state_after_edit
+from reporting.services import Change, WorkflowError, seen_version, write_many
+from reporting.workflow import Document, normalise_text
 
 ERROR_NO_STATUS = (
     "実施状況を１つ以上入力してください（区分だけの場合も、区分を選んで１行作成してください）。"
@@ -16,11 +20,20 @@ ERROR_UNDER_WAY_NEEDS_TEXT = (
     "区分Ａ（既に取り組んでいる項目）の実施状況には内容を記入してください。"
 )
 ERROR_LOCKED = "承認済みの報告の区分は変更できません。"
+ERROR_UNKNOWN_PARAGRAPH = "実施状況の行が見つかりません。画面を読み込み直してください。"
+ERROR_CLASSIFICATION = "区分はＡ〜Ｄから選んでください。"
+SEVERAL_PARAGRAPHS = (
+    "実施状況が複数あるため区分を設定していません。編集画面で実施状況ごとに選んでください"
+)
+PARAGRAPHS = "paragraphs"
+LABEL = "実施状況"
 
 
 @dataclass
 class StatusInput:
-    """One 実施状況 paragraph as submitted: `pk` of an existing paragraph, or None for a new one."""
+    """One 実施状況 paragraph as given: `pk` of the stored paragraph it replaces, or None for a
+    new one. The page sends the pks it showed; the imports give the pk of the paragraph at the
+    same position (`by_position`)."""
 
     text: str
     classification: str
@@ -31,66 +44,102 @@ class StatusInput:
         return Classification(self.classification).mark
 
 
-def check_ready_to_submit(paragraphs):
-    if not paragraphs:
-        raise WorkflowError(ERROR_NO_STATUS)
-    if any(p.classification == "A" and not p.text.strip() for p in paragraphs):
-        raise WorkflowError(ERROR_UNDER_WAY_NEEDS_TEXT)
+def stored_paragraphs(report):
+    if report.pk is None:
+        return []
+    statuses = sorted(report.statuses.all(), key=lambda s: s.position)
+    return [StatusInput(s.text, s.classification, s.pk) for s in statuses]
 
 
-@transaction.atomic
-def save_statuses(*, report, user, version, paragraphs, submit=False):
-    """Replace the report's 実施状況 with `paragraphs` (in their new order) as a draft, or submit.
-
-    Paragraphs are updated in place, added and deleted one by one so that history shows exactly
-    what changed, including each 区分."""
-    report = lock(report, version=version)
-    if submit:
-        check_ready_to_submit(paragraphs)
-    state = state_after_edit(report, submit=submit)
-    _write_paragraphs(report, paragraphs, user)
-    return record(report, user=user, state=state)
+def by_position(report, paragraphs):
+    """(text, classification) pairs as paragraphs that replace the stored ones in order."""
+    stored = stored_paragraphs(report)
+    return [
+        StatusInput(text, classification, stored[i].pk if i < len(stored) else None)
+        for i, (text, classification) in enumerate(paragraphs)
+    ]
 
 
-def _write_paragraphs(report, paragraphs, user):
-    existing = {s.pk: s for s in report.statuses.all()}
-    kept = {p.pk for p in paragraphs if p.pk is not None}
-    if not kept <= set(existing):
-        raise WorkflowError("実施状況の行が見つかりません。画面を読み込み直してください。")
-    for pk in set(existing) - kept:
-        status = existing[pk]
-        status._history_user = user
-        status.delete()
-    for position, paragraph in enumerate(paragraphs, start=1):
+def values(report):
+    return {PARAGRAPHS: stored_paragraphs(report)}
+
+
+def clean(report, given):
+    if PARAGRAPHS not in given:
+        return values(report)
+    stored = {p.pk for p in stored_paragraphs(report)}
+    paragraphs = []
+    for paragraph in given[PARAGRAPHS]:
+        if paragraph.pk is not None and paragraph.pk not in stored:
+            raise WorkflowError(ERROR_UNKNOWN_PARAGRAPH, entries=[report])
+        if paragraph.classification not in Classification.values:
+            raise WorkflowError(ERROR_CLASSIFICATION, entries=[report])
+        text = normalise_text(paragraph.text)
+        paragraphs.append(StatusInput(text, paragraph.classification, paragraph.pk))
+    return {PARAGRAPHS: paragraphs}
+
+
+def _content(paragraphs):
+    return [(p.text, p.classification) for p in paragraphs]
+
+
+def changes(report, old, new):
+    return [LABEL] if _content(old[PARAGRAPHS]) != _content(new[PARAGRAPHS]) else []
+
+
+def write(report, cleaned, batch, user):
+    """Paragraphs are updated in place, added and deleted one by one so that history shows
+    exactly what changed, including each 区分."""
+    existing = {} if report.pk is None else {s.pk: s for s in report.statuses.all()}
+    kept = {p.pk for p in cleaned[PARAGRAPHS] if p.pk is not None}
+    batch.deleted += [status for pk, status in existing.items() if pk not in kept]
+    for position, paragraph in enumerate(cleaned[PARAGRAPHS], start=1):
         status = existing.get(paragraph.pk) or ImplementationStatus(report=report)
         values = (position, paragraph.text, paragraph.classification)
         if status.pk and (status.position, status.text, status.classification) == values:
             continue
         status.position, status.text, status.classification = values
-        status._history_user = user
-        status.full_clean(exclude=["report"], validate_constraints=False)
-        status.save()
+        try:
+            status.full_clean(exclude=["report"], validate_constraints=False)
+        except ValidationError as error:
+            raise WorkflowError(" ".join(error.messages), entries=[report]) from None
+        if status.pk:
+            batch.update(status, ["position", "text", "classification"])
+        else:
+            batch.created.append(status)
 
 
-@transaction.atomic
-def set_classification(*, reports, user, classification):
-    """The HQ sets one 区分 on every paragraph of the selected reports (all or none)."""
-    locked = list(
-        ActionReport.objects.select_for_update(of=("self",))
-        .filter(pk__in=[r.pk for r in reports])
-        .order_by("pk")
-    )
-    approved = [r for r in locked if r.state == EntryState.APPROVED]
+def readiness(report, cleaned):
+    paragraphs = cleaned[PARAGRAPHS]
+    if not paragraphs:
+        return {None: ERROR_NO_STATUS}
+    if any(p.classification == "A" and not p.text.strip() for p in paragraphs):
+        return {None: ERROR_UNDER_WAY_NEEDS_TEXT}
+    return {}
+
+
+def set_classification(*, reports, user, classification, versions=None):
+    """The HQ sets one 区分 on each selected report that has at most one paragraph; a report
+    with several is left for its edit page and named (result.skipped). Approved reports refuse
+    the whole action; rows changed since the list was shown are skipped (result.stale)."""
+    approved = [r for r in reports if r.state == EntryState.APPROVED]
     if approved:
         raise WorkflowError(ERROR_LOCKED, entries=approved)
-    for report in locked:
-        paragraphs = [
-            StatusInput(pk=s.pk, text=s.text, classification=classification)
-            for s in report.statuses.all()
-        ] or [StatusInput(text="", classification=classification)]
-        _write_paragraphs(report, paragraphs, user)
-        record(report, user=user, state=state_after_edit(report, submit=False))
-    return locked
+    changes, several = [], []
+    for report in reports:
+        paragraphs = stored_paragraphs(report)
+        if len(paragraphs) > 1:
+            several.append(report)
+            continue
+        given = [StatusInput(p.text, classification, p.pk) for p in paragraphs] or [
+            StatusInput("", classification)
+        ]
+        changes.append(Change(report, seen_version(versions, report), {PARAGRAPHS: given}))
+    if not changes:
+        raise WorkflowError(SEVERAL_PARAGRAPHS, entries=several)
+    result = write_many(changes=changes, user=user, skip_stale=versions is not None)
+    result.skipped += [(report, SEVERAL_PARAGRAPHS) for report in several]
+    return result
 
 
 @transaction.atomic
@@ -118,3 +167,17 @@ def create_reports_for_period(*, period, previous=None, user=None):
         ]
         bulk_create_with_history(statuses, ImplementationStatus, default_user=user)
     return len(reports)
+
+
+DOCUMENT = Document(
+    model=ActionReport,
+    label="資料2",
+    values=values,
+    clean=clean,
+    changes=changes,
+    write=write,
+    readiness=readiness,
+    create_entries=create_reports_for_period,
+    prefetch=("action__departments", "statuses"),
+    order=2,
+)

@@ -6,7 +6,8 @@ from cycle.views import conversation_for
 from recommendations import selectors
 from recommendations.forms import ReportBulkForm, ReportForm, status_formset
 from recommendations.models import Classification
-from recommendations.services import save_statuses, set_classification
+from recommendations.services import PARAGRAPHS, set_classification
+from reporting import services
 from reporting import views as workflow
 from reporting.access import allowed_actions, check
 from reporting.forms import ReviewForm
@@ -56,12 +57,12 @@ def report_edit(request, pk):
     formset = status_formset(report, data=request.POST)
     if form.is_valid() and formset.is_valid():
         try:
-            save_statuses(
-                report=report,
+            services.write(
+                entry=report,
                 user=request.user,
                 version=form.cleaned_data["version"],
-                paragraphs=formset.paragraphs(),
-                submit=submit,
+                values={PARAGRAPHS: formset.paragraphs()},
+                action=services.SUBMIT if submit else services.SAVE,
             )
         except StaleEntry as conflict:
             current = selectors.get_action_report_for_user(request.user, pk)
@@ -74,7 +75,7 @@ def report_edit(request, pk):
             }
             return render(request, "recommendations/conflict.html", context, status=409)
         except WorkflowError as error:
-            form.add_error(None, error.message)
+            workflow.add_errors(form, error)
         else:
             done = "提出しました" if submit else "下書き保存しました"
             messages.success(request, f"{report.reference} の実施状況を{done}。")
@@ -90,11 +91,14 @@ def report_review(request, pk):
 
 
 def _classify(request):
-    def run(reports, data):
-        set_classification(
-            reports=reports, user=request.user, classification=data["classification"]
+    def run(reports, data, versions):
+        result = set_classification(
+            reports=reports,
+            user=request.user,
+            classification=data["classification"],
+            versions=versions,
         )
-        return f"区分{Classification(data['classification']).mark}に設定しました"
+        return result, f"区分{Classification(data['classification']).mark}に設定しました"
 
     return run
 

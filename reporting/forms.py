@@ -9,9 +9,12 @@ def too_long_message(label):
 
 
 def text_field(label, *, help_text=""):
+    # strip=False: the documents indent paragraphs with 「　」, which str.strip() would remove;
+    # the writer normalises only the line breaks.
     return forms.CharField(
         label=label,
         required=False,
+        strip=False,
         max_length=MAX_TEXT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=help_text or f"{MAX_TEXT_LENGTH}文字以内。箇条書きは「・」で始めてください。",

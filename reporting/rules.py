@@ -49,14 +49,8 @@ may_change = is_admin | (period_open & ((is_hq & ~approved) | (answers_for & edi
 may_submit = is_admin | (period_open & (is_hq | answers_for) & editable_by_section)
 may_review = is_admin | (period_open & is_hq)
 
-ENTRY_MODELS = ["initiatives.progressentry", "recommendations.actionreport"]
-for label in ENTRY_MODELS:
-    app_label, model_name = label.split(".")
-    rules.add_perm(f"{app_label}.view_{model_name}", rules.is_authenticated)
-    rules.add_perm(f"{app_label}.change_{model_name}", may_change)
-    rules.add_perm(f"{app_label}.submit_{model_name}", may_submit)
-    rules.add_perm(f"{app_label}.review_{model_name}", may_review)
-
+# The entries' permissions (view, change, submit, review) are set for each document when it
+# registers with the workflow (reporting/workflow.py).
 rules.add_perm("reporting.manage_period", is_admin | is_hq)
 rules.add_perm("reporting.review_entries", is_admin | is_hq)
 

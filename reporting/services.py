@@ -1,11 +1,32 @@
-"""Workflow writes shared by both documents: saving with a version check, submitting, returning,
-approving, and opening and closing periods. Each runs in one transaction; errors are
-`WorkflowError`s carrying a message for the user (the constants below)."""
+"""The one writer of entries (資料3 取組状況, 資料2 実施状況報告 and its paragraphs), and the
+opening and closing of periods.
+
+Every change to an entry — the edit and review pages, bulk actions, the document import, the
+flat import and the admin — goes through `write` (one entry) or `write_many` (many, all or none).
+For each entry it:
+
+1. locks the row and compares the version the user saw (StaleEntry when it moved);
+2. cleans the document's values (only line breaks are normalised; a 【再掲】 row keeps none of
+   its original's text) and finds what differs;
+3. works out the state the action leads to (a first write makes 未着手 a 下書き, a submission
+   提出済 …) and asks the permission rules (reporting/rules.py) about it;
+4. checks a submission against the document's readiness rule;
+5. writes the fields, the state and a new version with the user in the history — or nothing at
+   all (no version, no history row) when nothing changed.
+
+Errors are `WorkflowError`s carrying a message for the user (the constants below)."""
+
+from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cycle.mail import entry_recorded
+from portal.resources import ValuesUpdateManager
 from reporting.models import EntryState, ReportingPeriod
+from reporting.rules import denial_reason
+from reporting.workflow import Batch, document_for, documents
 
 ERROR_STALE = (
     "保存できませんでした。あなたが編集している間に、ほかの利用者がこの報告を更新しました。"
@@ -17,107 +38,331 @@ ERROR_CANNOT_SUBMIT = "この報告は提出済みまたは承認済みのため
 ERROR_COMMENT_REQUIRED = "差戻しの理由（コメント）を入力してください。"
 ERROR_PERIOD_CLOSED = "締切済みの期間の報告は変更できません。"
 ERROR_NOTHING_SELECTED = "対象の行を選んでください。"
+ERROR_NOT_WITHDRAWABLE = "取下げできるのは、推進本部がまだ確認していない提出済みの報告だけです。"
+ERROR_CHANGED_SINCE = (
+    "画面を表示した後にほかの利用者が変更したため、変更していません。"
+    "画面を読み込み直して確かめてください。"
+)
+
+# What a caller asks for. An explicit `state` (the admin, the flat import) is turned into one of
+# these by what it means for the entry's current state.
+SAVE, SUBMIT, APPROVE, RETURN, SET_STATE = "save", "submit", "approve", "return", "set_state"
+# The section takes its submission back to 下書き before the HQ acts on it (the cycle app).
+WITHDRAW = "withdraw"
+COMMENT_LABEL = "差戻しコメント"
+STATE_LABEL = "状態"
 
 
 class WorkflowError(Exception):
-    def __init__(self, message, *, entries=()):
+    def __init__(self, message, *, entries=(), fields=None):
         super().__init__(message)
         self.message = message
         self.entries = list(entries)
+        # {form field name: message} for a form to show by its fields (readiness).
+        self.fields = fields or {}
 
 
 class StaleEntry(WorkflowError):
     """The form was made from an older version; `current` is what is saved now."""
 
     def __init__(self, current):
-        super().__init__(ERROR_STALE)
+        super().__init__(ERROR_STALE, entries=[current])
         self.current = current
 
 
-def lock(entry, *, version=None):
-    """Re-read the entry under a row lock; refuse if the caller saw an older version."""
-    locked = type(entry).objects.select_for_update(of=("self",)).get(pk=entry.pk)
-    if version is not None and int(version) != locked.version:
-        raise StaleEntry(current=locked)
-    return locked
+class Refused(WorkflowError):
+    """The permission rules refuse the change; the message says why (承認済, 締切済, 担当外…)."""
 
 
-def record(entry, *, user, state=None, return_comment=None):
-    """Save the entry's workflow fields as one new version, with `user` in its history."""
-    before = entry.state
-    if state is not None:
-        entry.state = state
-    if return_comment is not None:
-        entry.return_comment = return_comment
-    entry.version += 1
-    entry.updated_by = user
-    entry._history_user = user
-    entry.save()
-    # The conversation and the mail (sent after commit) hear of every workflow write.
-    entry_recorded(entry, before=before, user=user, comment=return_comment)
-    return entry
+@dataclass
+class Change:
+    """One entry as a caller wants it. `version`: the version the user saw (None: the caller
+    holds the lock and checked it). `values`: the document's values it gives (the others stay).
+    `comment`: the return comment (RETURN, or as the admin and the flat import give it)."""
+
+    entry: object
+    version: int | None = None
+    values: dict = field(default_factory=dict)
+    action: str = SAVE
+    state: str | None = None
+    comment: str | None = None
 
 
-def state_after_edit(entry, *, submit):
-    if submit:
+@dataclass
+class Planned:
+    entry: object
+    values: dict
+    changes: list  # labels of the fields that change
+    state: str
+    comment: str
+
+    @property
+    def writes(self):
+        return bool(self.changes) or self.state != self.entry.state
+
+
+@dataclass
+class WriteResult:
+    written: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    stale: list = field(default_factory=list)  # skipped (skip_stale) because they moved
+    skipped: list = field(default_factory=list)  # (entry, message) left alone by the caller's rule
+
+
+# -- Working out one change ----------
+
+
+def _action(entry, change):
+    if change.state is None or change.state == entry.state:
+        return change.action if change.state is None else SAVE
+    return {
+        EntryState.SUBMITTED: SUBMIT,
+        EntryState.APPROVED: APPROVE,
+        EntryState.RETURNED: RETURN,
+    }.get(change.state, SET_STATE)
+
+
+def _may(user, action, entry):
+    from reporting import access  # access asks the rules, which the registry set up
+
+    return access.may(user, action, entry)
+
+
+def _refuse_unless(user, action, entry):
+    if not _may(user, action, entry):
+        raise Refused(denial_reason(user, entry), entries=[entry])
+
+
+def plan(entry, change, user):
+    """What `change` does to the (locked) `entry`, after every check; raises WorkflowError."""
+    if change.version is not None and int(change.version) != entry.version:
+        raise StaleEntry(current=entry)
+    document = document_for(entry)
+    values = document.clean(entry, change.values or {})
+    changes = document.changes(entry, document.values(entry), values)
+    state, comment = entry.state, entry.return_comment
+    action = _action(entry, change)
+    if action == SAVE:
+        if changes and state == EntryState.NOT_STARTED:
+            state = EntryState.DRAFT
+    elif action == SUBMIT:
         if entry.state not in entry.EDITABLE_BY_SECTION:
             raise WorkflowError(ERROR_CANNOT_SUBMIT, entries=[entry])
-        return EntryState.SUBMITTED
-    if entry.state == EntryState.NOT_STARTED:
-        return EntryState.DRAFT
-    return entry.state
+        state = EntryState.SUBMITTED
+    elif action == APPROVE:
+        if entry.state != EntryState.SUBMITTED:
+            raise WorkflowError(ERROR_NOT_SUBMITTED, entries=[entry])
+        state, comment = EntryState.APPROVED, ""
+    elif action == RETURN:
+        comment = (change.comment if change.comment is not None else comment).strip()
+        if not comment:
+            raise WorkflowError(ERROR_COMMENT_REQUIRED, entries=[entry])
+        if entry.state not in (EntryState.SUBMITTED, EntryState.APPROVED):
+            raise WorkflowError(ERROR_CANNOT_RETURN, entries=[entry])
+        state = EntryState.RETURNED
+    elif action == WITHDRAW:
+        if entry.state != EntryState.SUBMITTED:
+            raise WorkflowError(ERROR_NOT_WITHDRAWABLE, entries=[entry])
+        state = EntryState.DRAFT
+    else:
+        state = change.state
+    if action in (SAVE, SUBMIT, SET_STATE) and change.comment is not None:
+        comment = change.comment
+        if comment != entry.return_comment:
+            changes = [*changes, COMMENT_LABEL]
+
+    if not changes and state == entry.state and comment == entry.return_comment:
+        return Planned(entry, values, [], state, comment)
+    if changes and changes != [COMMENT_LABEL]:
+        _refuse_unless(user, "change", entry)
+    if action == SUBMIT:
+        _refuse_unless(user, "submit", entry)
+        missing = document.readiness(entry, values)
+        if missing:
+            raise WorkflowError(
+                " ".join(dict.fromkeys(missing.values())), entries=[entry], fields=missing
+            )
+    elif action == WITHDRAW:
+        _refuse_unless(user, "withdraw", entry)
+    elif action in (APPROVE, RETURN, SET_STATE) or COMMENT_LABEL in changes:
+        _refuse_unless(user, "review", entry)
+    return Planned(entry, values, changes, state, comment)
 
 
-def _lock_all(entries):
-    if not entries:
+# -- Writing ----------
+
+
+def _lock(changes):
+    """Lock the entries of `changes` (in pk order, one query per model) and put the locked rows
+    in their place. Unsaved entries (imports into a period that lacks them) stay as they are."""
+    by_model = {}
+    for change in changes:
+        if change.entry.pk is not None:
+            by_model.setdefault(type(change.entry), set()).add(change.entry.pk)
+    locked = {}
+    for model, pks in by_model.items():
+        document = document_for(model)
+        rows = (
+            model.objects.select_for_update(of=("self",))
+            .filter(pk__in=pks)
+            .select_related("period", "updated_by")
+            .prefetch_related(*document.prefetch)
+            .order_by("pk")
+        )
+        locked.update({(model, row.pk): row for row in rows})
+    for change in changes:
+        if change.entry.pk is not None:
+            change.entry = locked[(type(change.entry), change.entry.pk)]
+
+
+def _refusal(errors):
+    """One WorkflowError for all refused entries: the entries are named by message."""
+    if len(errors) == 1:
+        return errors[0]
+    by_message = {}
+    for error in errors:
+        by_message.setdefault(error.message, []).extend(error.entries)
+    if len(by_message) == 1:
+        ((message, entries),) = by_message.items()
+        return WorkflowError(message, entries=entries)
+    parts = [
+        f"{message}（対象: {'、'.join(e.reference for e in entries)}）"
+        for message, entries in by_message.items()
+    ]
+    return WorkflowError(" ".join(parts))
+
+
+@transaction.atomic
+def write_many(*, changes, user, reason=None, skip_stale=False):
+    """Apply `changes` as one write: every entry is checked first, and if any is refused
+    nothing is written (entries that moved since the user saw them are skipped instead when
+    `skip_stale`). Entries and their rows are written together with their history."""
+    changes = list(changes)
+    if not changes:
         raise WorkflowError(ERROR_NOTHING_SELECTED)
-    model = type(entries[0])
-    return list(
-        model.objects.select_for_update(of=("self",))
-        .filter(pk__in=[e.pk for e in entries])
-        .order_by("pk")
-    )
+    _lock(changes)
+    result, planned, errors = WriteResult(), [], []
+    for change in changes:
+        try:
+            planned.append(plan(change.entry, change, user))
+        except StaleEntry as stale:
+            if not skip_stale:
+                errors.append(stale)
+            result.stale.append(stale.current)
+        except WorkflowError as error:
+            errors.append(error)
+    if errors:
+        raise _refusal(errors)
+    _write(planned, user, reason, result)
+    return result
 
 
-def _refuse_unless(entries, allowed_states, message):
-    wrong = [e for e in entries if e.state not in allowed_states]
-    if wrong:
-        raise WorkflowError(message, entries=wrong)
+def write(*, entry, user, version, values=None, action=SAVE, state=None, comment=None, reason=None):
+    """Apply one change (see write_many); returns the entry as now stored."""
+    change = Change(entry, version, values or {}, action, state, comment)
+    write_many(changes=[change], user=user, reason=reason)
+    return change.entry
 
 
-@transaction.atomic
-def approve(*, entries, user, version=None):
-    """Approve submitted entries: all of them, or none if any is not submitted."""
-    if version is not None and len(entries) == 1:
-        lock(entries[0], version=version)
-    locked = _lock_all(entries)
-    _refuse_unless(locked, [EntryState.SUBMITTED], ERROR_NOT_SUBMITTED)
-    for entry in locked:
-        record(entry, user=user, state=EntryState.APPROVED, return_comment="")
-    return locked
+def _write(planned, user, reason, result):
+    now = timezone.now()
+    batch = Batch()
+    new, changed, moved = {}, {}, []
+    for item in planned:
+        entry = item.entry
+        if not item.writes and entry.pk is not None:
+            result.unchanged.append(entry)
+            continue
+        if entry.pk is None:
+            new.setdefault(type(entry), []).append(item)
+        else:
+            changed.setdefault(type(entry), []).append(item)
+        moved.append((entry, entry.state, item))
+        entry.state, entry.return_comment = item.state, item.comment
+        entry.updated_by, entry.updated_at = user, now
+        result.written.append(entry)
+    history = {"default_user": user, "default_change_reason": reason}
+    for model, items in new.items():
+        for item in items:
+            document_for(model).write(item.entry, item.values, batch, user)
+        # Before the batch: the document's own rows (資料2 paragraphs) point at them.
+        bulk_create_with_history([i.entry for i in items], model, **history)
+    for model, items in changed.items():
+        document = document_for(model)
+        for item in items:
+            if item.changes:
+                document.write(item.entry, item.values, batch, user)
+            item.entry.version += 1
+        fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+        _update_with_history([i.entry for i in items], model, fields, history)
+    _flush(batch, user, history)
+    for entry, before, item in moved:
+        # The conversation and the mail (sent after commit) hear of every workflow write.
+        entry_recorded(entry, before=before, user=user, comment=item.comment)
 
 
-@transaction.atomic
-def return_to_section(*, entries, user, comment, version=None):
+def _update_with_history(objs, model, fields, history):
+    manager = ValuesUpdateManager()
+    manager.model = model
+    bulk_update_with_history(objs, model, fields, manager=manager, **history)
+
+
+def _flush(batch, user, history):
+    for obj in batch.deleted:
+        obj._history_user = user
+        obj._change_reason = history["default_change_reason"]
+        obj.delete()
+    created = {}
+    for obj in batch.created:
+        created.setdefault(type(obj), []).append(obj)
+    for model, objs in created.items():
+        bulk_create_with_history(objs, model, **history)
+    for model, objs in batch.updated.items():
+        _update_with_history(objs, model, batch.update_fields[model], history)
+
+
+# -- The pages' and bulk actions' review ----------
+
+
+def approve(*, entries, user, version=None, versions=None):
+    """Approve submitted entries: all of them, or none if any is not submitted. `version`: the
+    version one entry's page showed; `versions` ({pk: version}): the list's, for a bulk action,
+    which skips (and names) rows changed since."""
+    return _review(entries, user, APPROVE, None, version, versions)
+
+
+def return_to_section(*, entries, user, comment, version=None, versions=None):
     """Send entries back to their section with the HQ's comment (approved ones are unlocked)."""
-    comment = (comment or "").strip()
-    if not comment:
+    if not (comment or "").strip():
         raise WorkflowError(ERROR_COMMENT_REQUIRED)
-    if version is not None and len(entries) == 1:
-        lock(entries[0], version=version)
-    locked = _lock_all(entries)
-    _refuse_unless(locked, [EntryState.SUBMITTED, EntryState.APPROVED], ERROR_CANNOT_RETURN)
-    for entry in locked:
-        record(entry, user=user, state=EntryState.RETURNED, return_comment=comment)
-    return locked
+    return _review(entries, user, RETURN, comment, version, versions)
+
+
+def _review(entries, user, action, comment, version, versions):
+    if version is not None:
+        changes = [Change(entries[0], version, action=action, comment=comment)]
+        return write_many(changes=changes, user=user)
+    changes = [
+        Change(entry, seen_version(versions, entry), action=action, comment=comment)
+        for entry in entries
+    ]
+    return write_many(changes=changes, user=user, skip_stale=versions is not None)
+
+
+def seen_version(versions, entry):
+    """The version a list showed for `entry`; 0 (never a version) when it sent none, so that the
+    row counts as changed since."""
+    if versions is None:
+        return None
+    return versions.get(entry.pk, 0)
+
+
+# -- Periods ----------
 
 
 @transaction.atomic
 def open_period(*, user, code, name, results_until, plans_from, deadline=None):
     """Open a new current period; every row gets an entry pre-filled from the previous one."""
-    from initiatives.services import create_entries_for_period
-    from recommendations.services import create_reports_for_period
-
     previous = ReportingPeriod.objects.select_for_update().filter(is_current=True).first()
     if previous is not None:
         previous.is_current = False
@@ -134,8 +379,8 @@ def open_period(*, user, code, name, results_until, plans_from, deadline=None):
     period._history_user = user
     period.full_clean()
     period.save()
-    create_entries_for_period(period=period, previous=previous, user=user)
-    create_reports_for_period(period=period, previous=previous, user=user)
+    for document in documents():
+        document.create_entries(period=period, previous=previous, user=user)
     return period
 
 

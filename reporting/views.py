@@ -70,9 +70,20 @@ def render_list(request, template, filterset_for, bulk_form, *, app):
 
 def workflow_error_message(error):
     if error.entries:
-        references = "、".join(entry.reference for entry in error.entries)
-        return f"{error.message}（対象: {references}）"
+        return f"{error.message}（対象: {references(error.entries)}）"
     return error.message
+
+
+def references(entries):
+    return "、".join(entry.reference for entry in entries)
+
+
+def add_errors(form, error):
+    """A refused write on its form: a readiness message by its field, the others on top."""
+    if not error.fields:
+        form.add_error(None, error.message)
+    for name, message in error.fields.items():
+        form.add_error(name if name in form.fields else None, message)
 
 
 def review(request, entry):
@@ -98,12 +109,23 @@ def review(request, entry):
 
 def bulk(request, queryset, form_class, filterset_for, *, extra_actions=None):
     """A document's bulk view (POST from its list): run the HQ's action on the selected rows,
-    all of them or none, then back to the list with its filters."""
+    then back to the list with its filters. Every row is checked with the version the list
+    showed: rows changed since are left alone and named; any other refusal changes nothing."""
     filters = filterset_for(request.GET, request).data.urlencode()
     back = f"{request.path.rsplit('bulk/', 1)[0]}?{filters}"
     choices = [(pk, pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
     _run_bulk(request, queryset, form_class(request.POST, choices=choices), extra_actions)
     return redirect(back)
+
+
+def seen_versions(post):
+    """{pk: version} of the rows as the list showed them (its hidden version-<pk> fields)."""
+    versions = {}
+    for name, value in post.items():
+        pk = name.removeprefix("version-")
+        if pk != name and pk.isdigit() and value.isdigit():
+            versions[int(pk)] = int(value)
+    return versions
 
 
 def _run_bulk(request, queryset, form, extra_actions):
@@ -114,19 +136,30 @@ def _run_bulk(request, queryset, form, extra_actions):
         return
     data = form.cleaned_data
     entries = get_entries_for_user(queryset, request.user, data["selected"], action="review")
+    versions = seen_versions(request.POST)
     try:
         if data["action"] == "approve":
-            services.approve(entries=entries, user=request.user)
+            result = services.approve(entries=entries, user=request.user, versions=versions)
             done = "承認しました"
         elif data["action"] == "return":
-            services.return_to_section(entries=entries, user=request.user, comment=data["comment"])
+            result = services.return_to_section(
+                entries=entries, user=request.user, comment=data["comment"], versions=versions
+            )
             done = "差戻しました"
         else:
-            done = extra_actions[data["action"]](entries, data)
+            result, done = extra_actions[data["action"]](entries, data, versions)
     except services.WorkflowError as error:
         messages.error(request, workflow_error_message(error) + " どの行も変更していません。")
         return
-    messages.success(request, f"{len(entries)} 件を{done}。")
+    done_count = len(result.written) + len(result.unchanged)
+    if done_count:
+        messages.success(request, f"{done_count} 件を{done}。")
+    if result.stale:
+        messages.warning(
+            request, f"{services.ERROR_CHANGED_SINCE}（対象: {references(result.stale)}）"
+        )
+    for entry, reason in result.skipped:
+        messages.warning(request, f"{reason}（対象: {entry.reference}）")
 
 
 def period_list(request):

@@ -92,6 +92,13 @@ def statuses_post(report, paragraphs=None, *, submit=False, version=None):
     return data
 
 
+def bulk_post(action, entries, **fields):
+    """A list's bulk form: the selected rows with the versions the list showed."""
+    data = {"action": action, "selected": [e.pk for e in entries], **fields}
+    data.update({f"version-{e.pk}": e.version for e in entries})
+    return data
+
+
 def snapshot(entry):
     """Everything a write could change about an entry, to prove a refused POST changed nothing."""
     model = type(entry)

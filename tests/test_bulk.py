@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from reporting.models import EntryState
-from tests.helpers import current_entry, current_report, set_state, snapshot
+from tests.helpers import bulk_post, current_entry, current_report, set_state, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -19,9 +19,7 @@ def submitted_entries(n):
 def test_hq_approves_a_selection(client, honbu):
     entries = submitted_entries(3)
     client.force_login(honbu)
-    response = client.post(
-        reverse("initiatives:bulk"), {"action": "approve", "selected": [e.pk for e in entries]}
-    )
+    response = client.post(reverse("initiatives:bulk"), bulk_post("approve", entries))
     assert response.status_code == 302
     for entry in entries:
         entry.refresh_from_db()
@@ -34,11 +32,7 @@ def test_hq_returns_a_selection_with_one_comment(client, honbu):
     client.force_login(honbu)
     client.post(
         reverse("initiatives:bulk"),
-        {
-            "action": "return",
-            "selected": [e.pk for e in entries],
-            "comment": "数値を入れてください",
-        },
+        bulk_post("return", entries, comment="数値を入れてください"),
     )
     for entry in entries:
         entry.refresh_from_db()
@@ -53,7 +47,7 @@ def test_one_wrong_row_changes_nothing(client, honbu):
     client.force_login(honbu)
     response = client.post(
         reverse("initiatives:bulk"),
-        {"action": "approve", "selected": [e.pk for e in selection]},
+        bulk_post("approve", selection),
         follow=True,
     )
     assert (
@@ -68,7 +62,7 @@ def test_return_without_comment_changes_nothing(client, honbu):
     before = snapshot(entries[0])
     client.force_login(honbu)
     response = client.post(
-        reverse("initiatives:bulk"), {"action": "return", "selected": [entries[0].pk]}, follow=True
+        reverse("initiatives:bulk"), bulk_post("return", entries[:1]), follow=True
     )
     assert "差戻しの理由（コメント）を入力してください。" in response.content.decode()
     assert snapshot(entries[0]) == before
@@ -79,7 +73,7 @@ def test_hq_sets_one_classification_on_selected_actions(client, honbu):
     client.force_login(honbu)
     response = client.post(
         reverse("recommendations:bulk"),
-        {"action": "classify", "classification": "D", "selected": [report.pk]},
+        bulk_post("classify", [report], classification="D"),
     )
     assert response.status_code == 302
     assert set(report.statuses.values_list("classification", flat=True)) == {"D"}
@@ -91,9 +85,7 @@ def test_section_staff_have_no_bulk_actions(client, jisou):
     before = snapshot(report)
     client.force_login(jisou)
     assert "一括操作" not in client.get(reverse("recommendations:list")).content.decode()
-    response = client.post(
-        reverse("recommendations:bulk"), {"action": "approve", "selected": [report.pk]}
-    )
+    response = client.post(reverse("recommendations:bulk"), bulk_post("approve", [report]))
     assert response.status_code == 403
     assert snapshot(report) == before
 

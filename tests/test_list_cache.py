@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from initiatives.models import ProgressEntry
-from initiatives.services import save_progress
 from recommendations.models import ActionReport
+from reporting import services
 from reporting.views import PAGE_SIZE
 from tests.helpers import current_entry
 
@@ -78,14 +78,7 @@ def test_a_service_write_shows_on_the_list_at_once(client, hogo):
     client.force_login(hogo)
     url = reverse("initiatives:list")
     page_of(client, url)
-    save_progress(
-        entry=entry,
-        user=hogo,
-        version=entry.version,
-        results=entry.results,
-        plans=entry.plans,
-        submit=True,
-    )
+    services.write(entry=entry, user=hogo, version=entry.version, action=services.SUBMIT)
     assert "提出済" in row_of(page_of(client, url), reverse("initiatives:detail", args=[entry.pk]))
 
 
@@ -127,10 +120,10 @@ def test_the_bulk_form_keeps_a_fresh_csrf_token_outside_the_cached_list(client, 
     form = re.search(r'<form method="post" action="[^"]*" id="bulk-form">(.*?)</form>', page, re.S)
     assert form and 'name="csrfmiddlewaretoken"' in form.group(1)
     controls = re.findall(r'<(?:input|select|textarea|button)[^>]*form="bulk-form"', page)
-    # every row's checkbox, the action, the comment and the button
+    # every row's checkbox and the version it shows, the action, the comment and the button
     assert (
         len(controls)
-        == min(PAGE_SIZE, ProgressEntry.objects.filter(period__code="R5H1").count()) + 3
+        == 2 * min(PAGE_SIZE, ProgressEntry.objects.filter(period__code="R5H1").count()) + 3
     )
 
 

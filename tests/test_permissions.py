@@ -8,6 +8,7 @@ from initiatives.services import create_entries_for_period
 from recommendations.services import create_reports_for_period
 from reporting.models import EntryState, ReportingPeriod
 from tests.helpers import (
+    bulk_post,
     current_entry,
     current_report,
     progress_post,
@@ -76,7 +77,7 @@ def post(client, kind, endpoint, entry):
         data = {"decision": endpoint, "comment": "確認してください", "version": entry.version}
         return client.post(reverse(f"{app}:review", args=[entry.pk]), data)
     if endpoint == "bulk":
-        return client.post(reverse(f"{app}:bulk"), {"action": "approve", "selected": [entry.pk]})
+        return client.post(reverse(f"{app}:bulk"), bulk_post("approve", [entry]))
     model = "progressentry" if kind == "shiryo3" else "actionreport"
     url = reverse(f"admin:{app}_{model}_change", args=[entry.pk])
     data = {"period": entry.period_id, "state": EntryState.DRAFT, "return_comment": "管理者の修正"}

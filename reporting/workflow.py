@@ -1,0 +1,95 @@
+"""What the workflow knows of each document, registered by the document apps from their
+AppConfig.ready(): the entry model, how a period creates its entries, which values a section
+writes, how they are compared and written, and what a submission needs. The workflow app itself
+names no document, so it imports none of them."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import rules
+
+from reporting.rules import may_change, may_review, may_submit
+
+
+def normalise_text(text):
+    """Text as stored: only the line-break style is normalised (browsers send CRLF, XML keeps
+    LF). Everything else is the section's, the documents' leading 「　」 included."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+@dataclass
+class Batch:
+    """The rows one write creates, updates and deletes besides the entries, written together
+    with their history at the end (one query per kind and model, however many entries)."""
+
+    created: list = field(default_factory=list)
+    updated: dict = field(default_factory=dict)  # model -> list of objects
+    update_fields: dict = field(default_factory=dict)  # model -> field names
+    deleted: list = field(default_factory=list)
+
+    def update(self, obj, fields):
+        model = type(obj)
+        self.updated.setdefault(model, []).append(obj)
+        self.update_fields[model] = fields
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document's part of the workflow.
+
+    - `values(entry)`: the entry's document values as stored, {name: value}.
+    - `clean(entry, values)`: the values a write may give, normalised and completed from the
+      stored ones (a 【再掲】 row keeps its original's text, so it gives none).
+    - `changes(entry, old, new)`: the labels of what differs (empty: nothing to write).
+    - `write(entry, values, batch, user)`: set the entry's fields; rows of its own go in `batch`.
+    - `readiness(entry, values)`: the message that says what a submission lacks, or None.
+    - `create_entries(period, previous, user)`: a new period's entries, pre-filled.
+    - `prefetch`: what the permission checks read of many entries at once.
+    """
+
+    model: type
+    label: str
+    values: Callable[[Any], dict]
+    clean: Callable[[Any, dict], dict]
+    changes: Callable[[Any, dict, dict], list]
+    write: Callable[[Any, dict, Batch, Any], None]
+    readiness: Callable[[Any, dict], str | None]
+    create_entries: Callable[..., int]
+    prefetch: tuple = ()
+    order: int = 0
+
+
+_documents = {}
+_listeners = []
+
+
+def on_register(callback):
+    """`callback(document)` for every document, those registered already and those to come: how
+    another app adds what it needs per document (the cycle's permissions)."""
+    _listeners.append(callback)
+    for document in list(_documents.values()):
+        callback(document)
+
+
+def register(document):
+    """Called from a document app's AppConfig.ready(); the permissions of its entries follow the
+    rules of reporting/rules.py."""
+    _documents[document.model] = document
+    opts = document.model._meta
+    name = f"{opts.app_label}.{{}}_{opts.model_name}"
+    rules.set_perm(name.format("view"), rules.is_authenticated)
+    rules.set_perm(name.format("change"), may_change)
+    rules.set_perm(name.format("submit"), may_submit)
+    rules.set_perm(name.format("review"), may_review)
+    for callback in _listeners:
+        callback(document)
+
+
+def document_for(entry_or_model):
+    model = entry_or_model if isinstance(entry_or_model, type) else type(entry_or_model)
+    return _documents[model._meta.concrete_model]
+
+
+def documents():
+    return sorted(_documents.values(), key=lambda document: document.order)
