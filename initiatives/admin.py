@@ -38,11 +38,17 @@ class SubclassAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
 
 
 class ProgressEntryInline(admin.StackedInline):
+    """Shown only: an entry is changed on its own change form, through the one writer."""
+
     model = ProgressEntry
     extra = 0
     fields = ["period", "state", "results", "plans", "return_comment", "version"]
-    readonly_fields = ["version"]
+    readonly_fields = fields
     show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("period")
@@ -101,7 +107,11 @@ class ProgressEntryAdmin(
     list_filter = ["period", "state", "initiative__category", "initiative__job_category"]
     search_fields = ["results", "plans", "initiative__sections__label"]
     readonly_fields = ["version", "updated_at", "updated_by"]
+    fixed_on_change = ["period", "initiative"]
     raw_id_fields = ["initiative"]
+
+    def document_values(self, form, formsets):
+        return {name: form.cleaned_data[name] for name in ("results", "plans")}
 
     def get_queryset(self, request):
         return (

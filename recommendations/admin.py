@@ -1,4 +1,5 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html_join
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -25,7 +26,9 @@ from recommendations.resources import (
     RecommendationResource,
     VerificationReportResource,
 )
-from reporting.admin import EntryAdminMixin
+from recommendations.services import PARAGRAPHS, StatusInput, stored_paragraphs
+from reporting import services
+from reporting.admin import ADMIN_REASON, EntryAdminMixin, VersionCheckedForm
 
 
 class ChapterInline(admin.TabularInline):
@@ -130,8 +133,13 @@ class ActionReportInline(admin.TabularInline):
     model = ActionReport
     extra = 0
     fields = ["period", "state", "statuses_display"]
-    readonly_fields = ["statuses_display"]
+    # Shown only: a report is changed on its own change form, through the one writer.
+    readonly_fields = fields
     show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("period").prefetch_related("statuses")
@@ -209,8 +217,27 @@ class ActionReportAdmin(
     list_filter = ["period", "state", "action__policy__chapter", "statuses__classification"]
     search_fields = ["statuses__text", "action__text"]
     readonly_fields = ["version", "updated_at", "updated_by"]
+    fixed_on_change = ["period", "action"]
     raw_id_fields = ["action"]
     inlines = [ImplementationStatusInline]
+
+    def document_values(self, form, formsets):
+        """The paragraphs as the inline shows them after the change, in their order."""
+        kept = []
+        for formset in formsets:
+            if formset.model is not ImplementationStatus:
+                continue
+            for inline in formset.forms:
+                data = getattr(inline, "cleaned_data", None)
+                if (
+                    not data
+                    or data.get("DELETE")
+                    or not (inline.instance.pk or inline.has_changed())
+                ):
+                    continue
+                paragraph = StatusInput(data["text"], data["classification"], inline.instance.pk)
+                kept.append((data["position"], len(kept), paragraph))
+        return {PARAGRAPHS: [paragraph for *_, paragraph in sorted(kept)]}
 
     def get_queryset(self, request):
         return (
@@ -229,16 +256,28 @@ class ActionReportAdmin(
         return "".join(Classification(s.classification).mark for s in obj.statuses.all())
 
 
+class ParagraphForm(VersionCheckedForm):
+    """A paragraph's change form checks the version of its report, which holds the paragraphs."""
+
+    def versioned_entry(self):
+        return self.instance.report if self.instance.pk else None
+
+
 @admin.register(ImplementationStatus)
 class ImplementationStatusAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
-    """A paragraph may be changed by whoever may change its report (the same rules)."""
+    """A paragraph may be changed by whoever may change its report (the same rules); adding,
+    changing and deleting one is a change of its report through the one writer."""
 
     resource_classes = [ImplementationStatusResource]
+    form = ParagraphForm
 
     list_display = ["report", "position", "classification", "text"]
     list_filter = ["classification", "report__period", "report__action__policy__chapter"]
     search_fields = ["text"]
     list_select_related = ["report__period", "report__action__policy__chapter"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["report"] if obj is not None else []
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
@@ -248,9 +287,56 @@ class ImplementationStatusAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
 
+    def _write(self, request, report, paragraphs, version=None):
+        try:
+            services.write(
+                entry=report,
+                user=request.user,
+                version=version,
+                values={PARAGRAPHS: paragraphs},
+                reason=ADMIN_REASON,
+            )
+        except services.WorkflowError as error:
+            # The writer's own savepoint has undone whatever it began.
+            request._entry_write_error = error
+            return False
+        return True
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # A paragraph changed here makes open edit forms of its report stale.
-        obj.report.version += 1
-        obj.report.updated_by = request.user
-        obj.report.save(update_fields=["version", "updated_by", "updated_at"])
+        others = [p for p in stored_paragraphs(obj.report) if p.pk != obj.pk]
+        position = min(max(obj.position, 1), len(others) + 1)
+        others.insert(position - 1, StatusInput(obj.text, obj.classification, obj.pk))
+        version = form.cleaned_data.get("seen_version") if change else None
+        if self._write(request, obj.report, others, version) and not change:
+            # The admin goes on with the paragraph the writer created.
+            created = ImplementationStatus.objects.get(report=obj.report, position=position)
+            obj.pk, obj._state.adding = created.pk, False
+
+    def delete_model(self, request, obj):
+        others = [p for p in stored_paragraphs(obj.report) if p.pk != obj.pk]
+        self._write(request, obj.report, others)
+
+    def delete_queryset(self, request, queryset):
+        for status in queryset.select_related("report"):
+            self.delete_model(request, status)
+
+    def _refused(self, request):
+        error = getattr(request, "_entry_write_error", None)
+        if error is not None:
+            messages.error(request, f"保存していません。{error.message}")
+        return error is not None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if self._refused(request):
+            return HttpResponseRedirect(request.path)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if self._refused(request):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def response_delete(self, request, obj_display, obj_id):
+        if self._refused(request):
+            return HttpResponseRedirect(request.path)
+        return super().response_delete(request, obj_display, obj_id)

@@ -1,20 +1,136 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.utils.timezone import localtime
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.flat_formats import FlatImportExportMixin
+from reporting import services
 from reporting.models import ReportingPeriod
 from reporting.resources import ReportingPeriodResource
+from reporting.workflow import document_for
+
+ADMIN_REASON = "管理画面"
+CONFLICT = (
+    "{stale} {who}が{when}に保存した内容: {saved} "
+    "（このまま保存するとあなたの入力で上書きします。見比べてから保存してください。）"
+)
+
+
+def saved_text(entry):
+    """The document's values of `entry` as one line, for a conflict message."""
+    parts = []
+    for value in document_for(entry).values(entry).values():
+        if isinstance(value, list):
+            parts += [f"「{p.text}」（区分{p.mark}）" for p in value]
+        else:
+            parts.append(f"「{value}」")
+    return "、".join(parts) or "（なし）"
+
+
+def conflict_message(current):
+    when = localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")
+    who = current.updated_by or "だれか"
+    return CONFLICT.format(
+        stale=services.ERROR_STALE, who=who, when=when, saved=saved_text(current)
+    )
+
+
+class VersionCheckedForm(forms.ModelForm):
+    """A change form that remembers the version it was made from. On saving, the entry is
+    locked (until the admin's transaction ends) and a newer version is a conflict: the form
+    comes back with the saved text and who saved it, and now carries the new version, so that
+    saving again is a deliberate choice."""
+
+    seen_version = forms.IntegerField(
+        label="表示したときの版", widget=forms.HiddenInput, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        entry = self.versioned_entry()
+        if entry is not None and entry.pk is not None:
+            self.fields["seen_version"].initial = entry.version
+
+    def versioned_entry(self):
+        """The entry whose version this form checks."""
+        return self.instance if self.instance.pk else None
+
+    def clean(self):
+        data = super().clean()
+        entry = self.versioned_entry()
+        if entry is None or entry.pk is None:
+            return data
+        current = (
+            type(entry)
+            .objects.select_for_update(of=("self",))
+            .select_related("updated_by")
+            .get(pk=entry.pk)
+        )
+        if data.get("seen_version") != current.version:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("seen_version")] = current.version
+            raise ValidationError(conflict_message(current))
+        return data
 
 
 class EntryAdminMixin:
-    """Entries edited in the admin: the same permission rules as the pages (through
-    ObjectPermissionsModelAdmin), and a new version so open edit forms become stale."""
+    """Entries changed in the admin go through the one writer (reporting.services.write) with
+    the version the form was made from: the same rules, readiness, state moves and history as
+    the pages, and nothing written when nothing changed. The permission rules come through
+    ObjectPermissionsModelAdmin. A new entry is created as the admin gives it."""
+
+    form = VersionCheckedForm
+    # Which row and period an entry belongs to is fixed once it exists.
+    fixed_on_change = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + list(self.fixed_on_change) if obj is not None else fields
+
+    def document_values(self, form, formsets):
+        raise NotImplementedError
 
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.version += 1
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        if not change:
+            obj.updated_by = request.user
+            super().save_model(request, obj, form, change)
+        # A change is written in save_related, with the inlines' rows (資料2 paragraphs).
+
+    def save_related(self, request, form, formsets, change):
+        if not change:
+            return super().save_related(request, form, formsets, change)
+        data = form.cleaned_data
+        for formset in formsets:
+            # Written by the writer, not by the formsets (what the admin's log reads of them).
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        try:
+            services.write(
+                entry=form.instance,
+                user=request.user,
+                version=data["seen_version"],
+                values=self.document_values(form, formsets),
+                state=data.get("state"),
+                comment=data.get("return_comment"),
+                reason=ADMIN_REASON,
+            )
+        except services.WorkflowError as error:
+            # The writer's own savepoint has undone whatever it began.
+            request._entry_write_error = error
+        return None
+
+    def log_change(self, request, obj, message):
+        if getattr(request, "_entry_write_error", None) is None:
+            return super().log_change(request, obj, message)
+        return None
+
+    def response_change(self, request, obj):
+        error = getattr(request, "_entry_write_error", None)
+        if error is None:
+            return super().response_change(request, obj)
+        messages.error(request, f"保存していません。{error.message}")
+        return HttpResponseRedirect(request.path)
 
 
 @admin.register(ReportingPeriod)
