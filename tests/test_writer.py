@@ -1,0 +1,178 @@
+"""reporting.services.write, the one writer of entries: nothing written when nothing changed,
+the documents' own text kept, states moved as the workflow says, and the bulk variants."""
+
+import pytest
+from django.db.models import Count
+from django.urls import reverse
+
+from initiatives.services import ERROR_RESULTS_REQUIRED
+from recommendations.models import ImplementationStatus
+from recommendations.services import PARAGRAPHS, SEVERAL_PARAGRAPHS, StatusInput
+from reporting import services
+from reporting.models import EntryState
+from reporting.workflow import documents
+from tests.helpers import (
+    bulk_post,
+    current_entry,
+    current_report,
+    progress_post,
+    set_state,
+    snapshot,
+    statuses_post,
+)
+
+pytestmark = pytest.mark.django_db
+
+WORKFLOW_ONLY = {"state", "version", "updated_at", "updated_by"}
+INDENTED = "　令和５年４月から、全区に相談員を配置した。\n　引き続き研修を行う。"
+
+
+def indented_report():
+    report = current_report("子）児童相談所")
+    ImplementationStatus.objects.filter(report=report).update(text=INDENTED, classification="A")
+    report.refresh_from_db()
+    return report
+
+
+def test_an_untouched_shiryo2_submit_keeps_the_indentation_and_records_no_text_change(
+    client, jisou
+):
+    report = indented_report()
+    history_before = ImplementationStatus.history.filter(report_id=report.pk).count()
+    client.force_login(jisou)
+    data = statuses_post(report, submit=True)
+    # Browsers send CRLF line breaks.
+    for key in [k for k in data if k.endswith("-text")]:
+        data[key] = data[key].replace("\n", "\r\n")
+    response = client.post(reverse("recommendations:edit", args=[report.pk]), data)
+    assert response.status_code == 302
+    assert set(report.statuses.values_list("text", flat=True)) == {INDENTED}
+    assert ImplementationStatus.history.filter(report_id=report.pk).count() == history_before
+    report.refresh_from_db()
+    assert report.state == EntryState.SUBMITTED
+    latest, previous = report.history.all()[:2]
+    assert set(latest.diff_against(previous).changed_fields) <= WORKFLOW_ONLY
+
+
+def test_an_untouched_shiryo3_submit_keeps_the_indentation(client, hogo):
+    entry = current_entry("保）保護課")
+    values = {"results": INDENTED, "plans": INDENTED}
+    entry = services.write(entry=entry, user=hogo, version=entry.version, values=values)
+    client.force_login(hogo)
+    data = progress_post(entry, results=INDENTED, plans=INDENTED.replace("\n", "\r\n"), submit=True)
+    client.post(reverse("initiatives:edit", args=[entry.pk]), data)
+    entry.refresh_from_db()
+    assert (entry.results, entry.plans, entry.state) == (INDENTED, INDENTED, EntryState.SUBMITTED)
+    latest, previous = entry.history.all()[:2]
+    assert "results" not in latest.diff_against(previous).changed_fields
+    assert "plans" not in latest.diff_against(previous).changed_fields
+
+
+def test_saving_unchanged_text_writes_nothing_at_all(client, hogo):
+    entry = current_entry("保）保護課")
+    before = snapshot(entry)
+    client.force_login(hogo)
+    data = progress_post(entry, results=entry.results, plans=entry.plans)
+    assert client.post(reverse("initiatives:edit", args=[entry.pk]), data).status_code == 302
+    assert snapshot(entry) == before
+
+
+def test_a_first_write_makes_not_started_a_draft(hogo):
+    entry = set_state(current_entry("保）保護課"), EntryState.NOT_STARTED)
+    services.write(entry=entry, user=hogo, version=entry.version, values={"plans": "書いた"})
+    entry.refresh_from_db()
+    assert (entry.state, entry.plans, entry.updated_by) == (EntryState.DRAFT, "書いた", hogo)
+
+
+def test_a_submission_is_checked_by_the_documents_readiness_rule(hogo):
+    entry = current_entry("保）保護課")
+    before = snapshot(entry)
+    with pytest.raises(services.WorkflowError) as refused:
+        services.write(
+            entry=entry,
+            user=hogo,
+            version=entry.version,
+            values={"plans": "  "},
+            action=services.SUBMIT,
+        )
+    label = entry.period.plans_label
+    assert refused.value.fields == {"plans": ERROR_RESULTS_REQUIRED.format(label=label)}
+    assert snapshot(entry) == before
+
+
+def test_a_refusal_names_its_real_reason(hogo):
+    entry = set_state(current_entry("保）保護課"), EntryState.APPROVED)
+    before = snapshot(entry)
+    with pytest.raises(services.Refused, match="承認済み"):
+        services.write(entry=entry, user=hogo, version=entry.version, values={"plans": "x"})
+    assert snapshot(entry) == before
+
+
+def test_a_stale_version_writes_nothing(hogo):
+    entry = current_entry("保）保護課")
+    before = snapshot(entry)
+    with pytest.raises(services.StaleEntry):
+        services.write(entry=entry, user=hogo, version=entry.version - 1, values={"plans": "x"})
+    assert snapshot(entry) == before
+
+
+def test_both_documents_are_registered_with_the_workflow():
+    assert [d.label for d in documents()] == ["資料3", "資料2"]
+
+
+def test_a_bulk_approval_skips_and_names_a_row_changed_after_the_list_was_shown(
+    client, honbu, hogo
+):
+    from initiatives.models import ProgressEntry
+
+    entries = [
+        set_state(e, EntryState.SUBMITTED)
+        for e in ProgressEntry.objects.filter(period__code="R5H1").order_by("pk")[:2]
+    ]
+    seen = bulk_post("approve", entries)  # the list as the HQ loaded it
+    changed = entries[1]
+    # The HQ's colleague edits the second row meanwhile.
+    services.write(entry=changed, user=honbu, version=changed.version, values={"plans": "後から"})
+    after_edit = snapshot(changed)
+    client.force_login(honbu)
+    response = client.post(reverse("initiatives:bulk"), seen, follow=True)
+    page = response.content.decode()
+    assert services.ERROR_CHANGED_SINCE in page and changed.reference in page
+    assert snapshot(changed) == after_edit
+    entries[0].refresh_from_db()
+    assert entries[0].state == EntryState.APPROVED
+
+
+def test_setting_a_classification_leaves_actions_with_several_paragraphs_to_their_edit_page(
+    client, honbu
+):
+    single = current_report("子）児童相談所")
+    several = (
+        type(single)
+        .objects.filter(period__code="R5H1")
+        .exclude(pk=single.pk)
+        .annotate(n=Count("statuses"))
+        .filter(n__gt=1)
+        .first()
+    )
+    before = snapshot(several)
+    client.force_login(honbu)
+    response = client.post(
+        reverse("recommendations:bulk"),
+        bulk_post("classify", [single, several], classification="D"),
+        follow=True,
+    )
+    page = response.content.decode()
+    assert SEVERAL_PARAGRAPHS in page and several.reference in page
+    assert snapshot(several) == before
+    assert set(single.statuses.values_list("classification", flat=True)) == {"D"}
+
+
+def test_paragraphs_are_matched_by_the_pk_they_replace(jisou):
+    report = current_report("子）児童相談所")
+    first = report.statuses.order_by("position").first()
+    given = [StatusInput("新しい段落", "B"), StatusInput(first.text, "C", first.pk)]
+    services.write(entry=report, user=jisou, version=report.version, values={PARAGRAPHS: given})
+    rows = list(report.statuses.order_by("position").values_list("pk", "text", "classification"))
+    assert rows[1] == (first.pk, first.text, "C")
+    assert rows[0][1:] == ("新しい段落", "B")
