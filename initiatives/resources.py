@@ -211,6 +211,7 @@ class ProgressEntryResource(EntryResourceMixin, BatchedFlatResource):
     state, return_comment, version, updated_by, updated_at = workflow_fields(ProgressEntry)
 
     text_limits = {"results": MAX_TEXT_LENGTH, "plans": MAX_TEXT_LENGTH}
+    document_fields = ("results", "plans")
     export_select_related = (
         "period",
         "updated_by",

@@ -28,30 +28,34 @@ def values(entry):
 
 
 def clean(entry, given):
-    cleaned = {name: normalise_text(given.get(name, getattr(entry, name))) for name in FIELDS}
+    """The texts given, line breaks normalised; a 【再掲】 row takes no results."""
+    cleaned = {name: normalise_text(given[name]) for name in FIELDS if name in given}
     if is_repost(entry):
-        cleaned["results"] = entry.results
+        cleaned.pop("results", None)
     return cleaned
 
 
-def changes(entry, old, new):
+def changes(entry, cleaned):
     names = labels(entry)
-    return [names[name] for name in FIELDS if old[name] != new[name]]
+    return [
+        names[name] for name in FIELDS if name in cleaned and cleaned[name] != getattr(entry, name)
+    ]
 
 
 def write(entry, cleaned, batch, user):
-    for name in FIELDS:
-        setattr(entry, name, cleaned[name])
+    for name, value in cleaned.items():
+        setattr(entry, name, value)
 
 
 def readiness(entry, cleaned):
     """Both texts are needed (「なし」 where there is nothing); a 【再掲】 row needs its plans."""
+    texts = {**values(entry), **cleaned}
     needed = ["plans"] if is_repost(entry) else list(FIELDS)
     names = labels(entry)
     return {
         name: ERROR_RESULTS_REQUIRED.format(label=names[name])
         for name in needed
-        if not cleaned[name].strip()
+        if not texts[name].strip()
     }
 
 

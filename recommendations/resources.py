@@ -4,10 +4,6 @@ reports and their 実施状況 paragraphs by period code and action reference (a
 
 import re
 
-from django.db.models import F
-from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
-
 from departments.resources import organizations_widget
 from portal.marks import GOJUON, action_letter, policy_letter
 from portal.resources import (
@@ -19,6 +15,7 @@ from portal.resources import (
     LetterWidget,
     NaturalKeysWidget,
     NaturalKeyWidget,
+    NumberWidget,
     ParenNumberWidget,
     RowError,
     by,
@@ -40,15 +37,20 @@ from recommendations.models import (
     Recommendation,
     VerificationReport,
 )
+from recommendations.services import PARAGRAPHS, StatusInput
 from reporting import access
 from reporting.models import MAX_TEXT_LENGTH
 from reporting.resources import (
     WORKFLOW_COLUMNS,
     EntryResourceMixin,
+    file_version,
     period_widget,
+    stale_message,
     workflow_fields,
+    write_changes,
 )
 from reporting.rules import denial_reason
+from reporting.services import Change
 
 # After normalized(): 「（１）イ（ｳ）」 reads as "(1)イ(ウ)".
 CHAPTER_RE = re.compile(r"^\((\d+)\)")
@@ -335,10 +337,14 @@ class ClassificationWidget(ChoiceWidget):
         return super().clean(text, row, **kwargs)
 
 
+REPORT_VERSION = "報告の版"
+
+
 class ImplementationStatusResource(BatchedFlatResource):
-    """One 実施状況 paragraph. Whoever may change its report may change it, and a changed
-    paragraph gives its report a new version (as ImplementationStatusAdmin does), once per
-    report and import."""
+    """One 実施状況 paragraph. Whoever may change its report may change it. The file's
+    paragraphs are a change of their reports: each changed report goes through the one writer
+    (reporting.services.write_many) with its paragraphs as the file leaves them, once, with the
+    version the file was made from (報告の版), so a report changed since refuses the import."""
 
     period = Field(
         attribute="report__period",
@@ -364,6 +370,12 @@ class ImplementationStatusResource(BatchedFlatResource):
         column_name=verbose(ImplementationStatus, "classification"),
         widget=ClassificationWidget(verbose(ImplementationStatus, "classification")),
     )
+    report_version = Field(
+        attribute="report__version",
+        column_name=REPORT_VERSION,
+        widget=NumberWidget(REPORT_VERSION, required=False),
+        readonly=True,  # shown, and read back as the version the file was made from
+    )
 
     required_columns = ("period",)
     text_limits = {"text": MAX_TEXT_LENGTH}
@@ -371,7 +383,7 @@ class ImplementationStatusResource(BatchedFlatResource):
 
     class Meta:
         model = ImplementationStatus
-        fields = ("period", "report", "position", "text", "classification")
+        fields = ("period", "report", "position", "text", "classification", "report_version")
         import_id_fields = ("report", "position")
 
     def row_name(self, instance):
@@ -380,39 +392,46 @@ class ImplementationStatusResource(BatchedFlatResource):
         return f"{report_name(instance.report)}-{instance.position}"
 
     def before_import(self, dataset, **kwargs):
-        self.bumped_reports = set()
+        self.report_rows = {}  # report pk -> (report, version, {position: StatusInput})
         super().before_import(dataset, **kwargs)
 
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)
         user = kwargs.get("user")
-        if user is not None:
-            # The report as the 具体的な取組 column found it, loaded once for the whole file
-            # with its period and departments (reports_with_related).
-            report = instance.report
-            if not access.may(user, "change", report):
-                raise RowError(
-                    f"{self.row_name(instance)}: この行を変更する権限がありません。"
-                    f"{denial_reason(user, report)}"
-                )
+        # The report as the 具体的な取組 column found it, loaded once for the whole file
+        # with its period and departments (reports_with_related).
+        report = instance.report
+        if user is not None and not access.may(user, "change", report):
+            raise RowError(
+                f"{self.row_name(instance)}: この行を変更する権限がありません。"
+                f"{denial_reason(user, report)}"
+            )
+        version = file_version(self, row, "report_version")
+        if version is not None and version != report.version:
+            raise RowError(stale_message(self.row_name(instance), version, report))
+        _, _, paragraphs = self.report_rows.setdefault(report.pk, (report, version, {}))
+        paragraphs[instance.position] = StatusInput(
+            instance.text, instance.classification, instance.pk
+        )
 
-    def after_save_instance(self, instance, row, **kwargs):
-        super().after_save_instance(instance, row, **kwargs)
-        self.bumped_reports.add(instance.report_id)
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        # Written by the writer in after_import, as changes of their reports.
+        self.create_instances.clear()
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        self.update_instances.clear()
 
     def after_import(self, dataset, result, **kwargs):
-        """The changed paragraphs' reports get their new version, each once, after the
-        paragraphs are written."""
         super().after_import(dataset, result, **kwargs)
-        writes = kwargs.get("using_transactions") or not kwargs.get("dry_run")
-        if not (self.bumped_reports and writes):
-            return
-        user = kwargs.get("user")
-        changes = {"version": F("version") + 1, "updated_at": timezone.now()}
-        if user is not None:
-            changes["updated_by"] = user
-        # One UPDATE counting up from the stored version (a version given meanwhile on a page is
-        # not lost), then a history record of each report as it now is.
-        reports = ActionReport.objects.filter(pk__in=self.bumped_reports)
-        reports.update(**changes)
-        bulk_update_with_history(list(reports), ActionReport, fields=[], default_user=user)
+        changes = []
+        stored = {}
+        statuses = ImplementationStatus.objects.filter(report_id__in=self.report_rows)
+        for status in statuses.order_by("report_id", "position"):
+            paragraph = StatusInput(status.text, status.classification, status.pk)
+            stored.setdefault(status.report_id, []).append(paragraph)
+        for pk, (report, version, given) in self.report_rows.items():
+            by_position = dict(enumerate(stored.get(pk, []), start=1))
+            by_position.update(given)
+            paragraphs = [by_position[position] for position in sorted(by_position)]
+            changes.append(Change(report, version, {PARAGRAPHS: paragraphs}))
+        write_changes(changes, kwargs.get("user"), kwargs, result)

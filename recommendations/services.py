@@ -65,8 +65,9 @@ def values(report):
 
 
 def clean(report, given):
+    """The paragraphs given (if any), line breaks normalised, each a known one or a new one."""
     if PARAGRAPHS not in given:
-        return values(report)
+        return {}
     stored = {p.pk for p in stored_paragraphs(report)}
     paragraphs = []
     for paragraph in given[PARAGRAPHS]:
@@ -83,13 +84,17 @@ def _content(paragraphs):
     return [(p.text, p.classification) for p in paragraphs]
 
 
-def changes(report, old, new):
-    return [LABEL] if _content(old[PARAGRAPHS]) != _content(new[PARAGRAPHS]) else []
+def changes(report, cleaned):
+    if PARAGRAPHS not in cleaned:
+        return []
+    return [LABEL] if _content(stored_paragraphs(report)) != _content(cleaned[PARAGRAPHS]) else []
 
 
 def write(report, cleaned, batch, user):
     """Paragraphs are updated in place, added and deleted one by one so that history shows
     exactly what changed, including each 区分."""
+    if PARAGRAPHS not in cleaned:
+        return
     existing = {} if report.pk is None else {s.pk: s for s in report.statuses.all()}
     kept = {p.pk for p in cleaned[PARAGRAPHS] if p.pk is not None}
     batch.deleted += [status for pk, status in existing.items() if pk not in kept]
@@ -110,7 +115,7 @@ def write(report, cleaned, batch, user):
 
 
 def readiness(report, cleaned):
-    paragraphs = cleaned[PARAGRAPHS]
+    paragraphs = cleaned.get(PARAGRAPHS, stored_paragraphs(report))
     if not paragraphs:
         return {None: ERROR_NO_STATUS}
     if any(p.classification == "A" and not p.text.strip() for p in paragraphs):

@@ -20,7 +20,7 @@ from portal.resources import (
     locked,
     verbose,
 )
-from reporting import access
+from reporting import access, services
 from reporting.models import EntryState, ReportingPeriod
 from reporting.rules import denial_reason
 
@@ -112,15 +112,54 @@ def workflow_fields(model):
 WORKFLOW_COLUMNS = ("state", "return_comment", "version", "updated_by", "updated_at")
 
 
+FLAT_IMPORT_REASON = "一括取込み（管理画面）"
+
+
+def stale_message(name, version, stored):
+    return (
+        f"{name}: ファイルを作った後にこの行が変更されています（版 {version} → "
+        f"{stored.version}）。もう一度エクスポートして、その上で直してください。"
+    )
+
+
+def file_version(resource, row, column="version"):
+    """The version the file was made from (its 版 column), or None where it has none."""
+    text = cell_text(row.get(resource.fields[column].column_name))
+    return int(text) if text.isdigit() else None
+
+
+def write_changes(changes, user, kwargs, result):
+    """The changes the file makes, through the one writer, once every row was read and checked
+    (the import is all or nothing: nothing is written when a row has an error)."""
+    writes = kwargs.get("using_transactions") or not kwargs.get("dry_run")
+    if not (changes and writes) or result.has_errors() or result.has_validation_errors():
+        return
+    try:
+        services.write_many(changes=changes, user=user, reason=FLAT_IMPORT_REASON)
+    except services.WorkflowError as error:
+        raise RowError(error_text(error)) from None
+
+
+def error_text(error):
+    if error.entries:
+        return f"{'、'.join(e.reference for e in error.entries)}: {error.message}"
+    return error.message
+
+
 class EntryResourceMixin:
-    """Imports of entries (ProgressEntry, ActionReport) follow the pages' rules: a row the user
-    may not change (reporting.access.may) refuses the whole import, and so does a file made from
-    an older version of the row. A changed entry gets a new version, so that edit forms opened
-    before the import become stale, as after an admin save (EntryAdminMixin).
+    """Imports of entries (ProgressEntry, ActionReport) follow the pages' rules and are written
+    by the one writer (reporting.services.write_many): a row the user may not change refuses the
+    whole import, and so does a file made from an older version of the row (its 版 column); the
+    state moves as on the pages (a first write makes 未着手 a 下書き, 提出済 needs what a
+    submission needs), a changed entry gets one new version and history record, an unchanged
+    one nothing.
 
     The checks read the entries as the import loaded them, all at once (with their period and
     responsible sections), not again row by row. They are locked from then until the import
     ends, so that nobody changes one in between (the pages lock an entry to save it too)."""
+
+    # The document's own columns the writer takes (the rest is the workflow's).
+    document_fields = ()
 
     def row_name(self, instance):
         try:
@@ -136,6 +175,10 @@ class EntryResourceMixin:
         (BatchedFlatResource.after_init_instance)."""
         return self.original
 
+    def before_import(self, dataset, **kwargs):
+        self.entry_changes = []
+        super().before_import(dataset, **kwargs)
+
     def check_entry(self, instance, row, user):
         name = self.row_name(instance)
         stored = instance if instance._state.adding else self.stored(instance)
@@ -143,19 +186,29 @@ class EntryResourceMixin:
             raise RowError(
                 f"{name}: この行を変更する権限がありません。{denial_reason(user, stored)}"
             )
+        if instance._state.adding:
+            return
         if instance.state != stored.state:
             action = STATE_ACTIONS.get(instance.state, "review")
             if not access.may(user, action, stored):
                 raise RowError(
                     f"{name}: 状態を「{EntryState(instance.state).label}」にする権限がありません。"
                 )
-        column = self.fields["version"].column_name
-        version = cell_text(row.get(column))
-        if not instance._state.adding and version and version != str(stored.version):
-            raise RowError(
-                f"{name}: ファイルを作った後にこの行が変更されています（版 {version} → "
-                f"{stored.version}）。もう一度エクスポートして、その上で直してください。"
-            )
+        version = file_version(self, row)
+        change = services.Change(
+            stored,
+            version,
+            {field: getattr(instance, field) for field in self.document_fields},
+            state=instance.state,
+            comment=instance.return_comment,
+        )
+        try:
+            services.plan(stored, change, user)
+        except services.StaleEntry:
+            raise RowError(stale_message(name, version, stored)) from None
+        except services.WorkflowError as error:
+            raise RowError(f"{name}: {error.message}") from None
+        self.entry_changes.append(change)
 
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)
@@ -163,5 +216,11 @@ class EntryResourceMixin:
         if user is not None:
             self.check_entry(instance, row, user)
             instance.updated_by = user
-        if not instance._state.adding:
-            instance.version += 1
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        # The changed entries are written by the writer in after_import.
+        self.update_instances.clear()
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        write_changes(self.entry_changes, kwargs.get("user"), kwargs, result)

@@ -139,7 +139,7 @@ def plan(entry, change, user):
         raise StaleEntry(current=entry)
     document = document_for(entry)
     values = document.clean(entry, change.values or {})
-    changes = document.changes(entry, document.values(entry), values)
+    changes = document.changes(entry, values)
     state, comment = entry.state, entry.return_comment
     action = _action(entry, change)
     if action == SAVE:

@@ -39,9 +39,10 @@ class Document:
     """One document's part of the workflow.
 
     - `values(entry)`: the entry's document values as stored, {name: value}.
-    - `clean(entry, values)`: the values a write may give, normalised and completed from the
-      stored ones (a 【再掲】 row keeps its original's text, so it gives none).
-    - `changes(entry, old, new)`: the labels of what differs (empty: nothing to write).
+    - `clean(entry, values)`: those of the given values a write may make, normalised (a
+      【再掲】 row shows its original's text, so it takes none of it).
+    - `changes(entry, cleaned)`: the labels of what differs from the stored values (empty:
+      nothing to write).
     - `write(entry, values, batch, user)`: set the entry's fields; rows of its own go in `batch`.
     - `readiness(entry, values)`: the message that says what a submission lacks, or None.
     - `create_entries(period, previous, user)`: a new period's entries, pre-filled.
@@ -52,7 +53,7 @@ class Document:
     label: str
     values: Callable[[Any], dict]
     clean: Callable[[Any, dict], dict]
-    changes: Callable[[Any, dict, dict], list]
+    changes: Callable[[Any, dict], list]
     write: Callable[[Any, dict, Batch, Any], None]
     readiness: Callable[[Any, dict], str | None]
     create_entries: Callable[..., int]
