@@ -16,7 +16,9 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 
+from documents import versions
 from initiatives.models import Category, Initiative, ProgressEntry
+from initiatives.services import written_fields
 from portal.marks import REPOST_MARK, circled
 from portal.wareki import era_month_label, era_year, month_label
 from recommendations.models import (
@@ -357,6 +359,8 @@ def export_shiryo3(period, only=None):
         _set_up_page(ws, SHIRYO3_WIDTHS)
         _title(ws, shiryo3_title(period), SHIRYO3_MARK)
         _empty_table(ws, SHIRYO3_HEADER_ROW, shiryo3_headers(period))
+    written = [i for rows in initiatives.values() for i in rows if i.pk in entries]
+    versions.add_sheet(workbook, [shiryo3_version_row(i, entries[i.pk]) for i in written])
     return workbook
 
 
@@ -365,6 +369,19 @@ def _empty_table(ws, header_row, headers):
     headings, and a line saying so (an xlsx without a sheet cannot be saved)."""
     _header(ws, header_row, headers)
     _line(ws, header_row + 1, NO_ROWS)
+
+
+def shiryo3_version_row(initiative, entry):
+    """(reference, version, texts) of a row: the texts an import may write from it (a 【再掲】
+    row writes only its plans)."""
+    texts = tuple(getattr(entry, name) for name in written_fields(initiative))
+    return initiative.reference, entry.version, texts
+
+
+def shiryo2_version_row(action, report, paragraphs):
+    """(reference, version, texts) of an original action: its paragraphs' texts and 区分."""
+    texts = [value for text, classification in paragraphs for value in (text, classification)]
+    return action.reference, report.version, texts
 
 
 def _write_shiryo3_sheet(ws, period, category, initiatives, entries):
@@ -433,10 +450,14 @@ def export_shiryo2(period, report=None, only=None):
         .order_by("report_id", "position")
         .values_list("report__action_id", "text", "classification")
     )
+    stored = {}
     for action_id, text, classification in statuses:
         mark = Classification(classification).mark
         paragraphs.setdefault(action_id, []).append((text, mark))
-    states = dict(ActionReport.objects.filter(period=period).values_list("action_id", "state"))
+        stored.setdefault(action_id, []).append((text, classification))
+    reports = {r.action_id: r for r in ActionReport.objects.filter(period=period)}
+    states = {action_id: r.state for action_id, r in reports.items()}
+    version_rows = []
     for chapter in chapters:
         policies = [
             (policy, [a for a in policy.actions.all() if only is None or a.source.pk in only])
@@ -448,6 +469,12 @@ def export_shiryo2(period, report=None, only=None):
                 continue
         ws = workbook.create_sheet(chapter.mark)
         _write_shiryo2_sheet(ws, period, report, chapter, (policies, paragraphs, states))
+        version_rows += [
+            shiryo2_version_row(action, reports[action.pk], stored.get(action.pk, []))
+            for _, actions in policies
+            for action in actions
+            if not action.repost_of_id and action.pk in reports
+        ]
     if not workbook.worksheets:
         ws = workbook.create_sheet(NO_ROWS_SHEET)
         _set_up_page(ws, SHIRYO2_WIDTHS)
@@ -455,6 +482,7 @@ def export_shiryo2(period, report=None, only=None):
         _line(ws, 2, period.meeting, "資料・右寄せ")
         _line(ws, 3, report.note)
         _empty_table(ws, SHIRYO2_HEADER_ROW, SHIRYO2_HEADERS)
+    versions.add_sheet(workbook, version_rows)
     return workbook
 
 

@@ -3,7 +3,14 @@
 Each import runs in one transaction and in two steps: read and check every row of the file (rows
 are found by their visible keys, never by id; the columns that are master data must be as
 exported; the user must be allowed to change each row that would change), and only when nothing
-is wrong write the changes. So any error leaves the database untouched.
+is wrong write the changes, through the one writer (reporting.services.write_many: it moves the
+states as the pages do and records the history). So any error leaves the database untouched.
+
+The file's hidden 版 sheet (versions.py) says which version each row was exported from and what
+its texts were then: a row the file leaves as exported is unchanged, however the database moved
+since; a row the file changes over a newer version is a conflict, written only when the HQ
+chooses the file's text for it (`overwrite`). The confirm passes the versions its preview saw
+(`expected`): if a row to write moved in between, nothing is written.
 
 What is written: 資料3 the ９月までの取組 / 10月以降の取組 of each initiative; 資料2 the 実施状況
 paragraphs and their 区分 of each action. A 【再掲】 row holds no text of its own (its original
@@ -12,19 +19,19 @@ does), so it is checked, never written: 資料3 writes only its own 10月以降�
 【再掲】, either as stored or as the original's row in the same file now has it, so that editing
 only the original is accepted and editing only the copy is refused.
 
-The result lists every row found (new: no entry in the period yet; changed; unchanged) and every
-error with its sheet, row and a message for the user; the messages are the constants below.
+The result lists every row found (new: no entry in the period yet; changed, with its text before
+and after; unchanged; conflict, with who changed it when) and every error with its sheet, row and
+a message for the user; the messages are the constants below.
 """
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from django.db import transaction
-from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from departments.models import Organization
+from documents import versions
 from documents.exports import (
     SHIRYO2_HEADERS,
     SHIRYO2_HEADING_ROW,
@@ -40,6 +47,7 @@ from documents.exports import (
     with_repost_mark,
 )
 from initiatives.models import Category, Initiative, ProgressEntry
+from initiatives.services import written_fields
 from portal import safe_reader
 from portal.marks import (
     CIRCLED_NUMBERS,
@@ -54,15 +62,18 @@ from recommendations.models import (
     ActionReport,
     Chapter,
     Classification,
-    ImplementationStatus,
 )
-from reporting import access
+from recommendations.services import PARAGRAPHS, by_position
+from reporting import access, services
+from reporting.rules import denial_reason
 
 COLUMNS = 6
 CHANGE_REASON = "Excel ファイルの取込み"
 
-NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
-STATUS_LABELS = {NEW: "新規", CHANGED: "変更", UNCHANGED: "変更なし"}
+NEW, CHANGED, UNCHANGED, CONFLICT = "new", "changed", "unchanged", "conflict"
+STATUS_LABELS = {NEW: "新規", CHANGED: "変更", UNCHANGED: "変更なし", CONFLICT: "競合"}
+# The rows an import writes, when the preview showed them so (a conflict only by choice).
+WRITTEN = (NEW, CHANGED)
 
 HEADERS_MISSING = "見出し行（「{first}」で始まる行）がありません。"
 HEADERS_WRONG = (
@@ -86,7 +97,11 @@ BAD_CLASSIFICATION = "区分「{value}」は使えません。Ａ・Ｂ・Ｃ・
 MISSING_CLASSIFICATION = "実施状況の区分がありません。Ａ・Ｂ・Ｃ・Ｄ のいずれかを入力してください。"
 STATUS_WITHOUT_ACTION = "具体的な取組内容のない行に実施状況があります。"
 REPOST_EDITED = "【再掲】の行は編集できません。再掲元（{original}）の行を編集してください。"
-NO_PERMISSION = "{reference}: この行を変更する権限がありません。"
+NO_PERMISSION = "{reference}: この行を変更する権限がありません。{reason}"
+MOVED_SINCE_PREVIEW = (
+    "確認した後にほかの利用者が変更した行があるため、何も取り込んでいません"
+    "（{references}）。もう一度ファイルを選んで、内容を確認し直してください。"
+)
 REMOVALS_NOT_CONFIRMED = (
     "この取込みで消える文章が {count} 件あります（確認画面の「消える文章」のとおり）。"
     "消してよいことを確かめ、確認画面のチェック（コマンドでは --confirm-removals）を付けてから"
@@ -110,10 +125,20 @@ class ImportIssue:
 
 @dataclass(frozen=True)
 class RowOutcome:
+    """A row of the file and what the import does with it. For a changed row or a conflict:
+    the stored text (`before`), the file's (`after`), who stored it and when, and the version
+    the preview saw (`version`, 0 for a new row), which the confirm must find again."""
+
     sheet: str
     row: int
     reference: str
-    status: str  # NEW, CHANGED or UNCHANGED
+    status: str  # NEW, CHANGED, UNCHANGED or CONFLICT
+    before: str = ""
+    after: str = ""
+    updated_by: object = None
+    updated_at: object = None
+    version: int = 0
+    overwrite: bool = False  # a conflict the HQ chose to settle with the file's text
 
 
 @dataclass(frozen=True)
@@ -136,6 +161,9 @@ class ImportResult:
     errors: list = field(default_factory=list)
     removals: list = field(default_factory=list)
 
+    # Whether the file carried the versions it was made from (documents/versions.py).
+    has_versions: bool = True
+
     @property
     def ok(self):
         return not self.errors
@@ -143,6 +171,16 @@ class ImportResult:
     @property
     def counts(self):
         return {status: sum(r.status == status for r in self.rows) for status in STATUS_LABELS}
+
+    @property
+    def conflicts(self):
+        return [r for r in self.rows if r.status == CONFLICT]
+
+    @property
+    def expected(self):
+        """{reference: version} of the rows this import would write or must not lose: what the
+        confirm has to find unchanged."""
+        return {r.reference: r.version for r in self.rows if r.status in (*WRITTEN, CONFLICT)}
 
     def error(self, sheet, row, message):
         self.errors.append(ImportIssue(sheet, row, message))
@@ -265,21 +303,24 @@ def _locked(queryset, dry_run):
     return queryset if dry_run else queryset.select_for_update(of=("self",))
 
 
-def _run(read_and_check, write, *, file, dry_run, confirm_removals=False):
+def _run(read_and_check, *, file, dry_run, user, expected=None, confirm_removals=False):
     """Open the file, then read and check it and write only if nothing is wrong and every text
     it removes is confirmed, all in one transaction (the period's rows stay locked from check
-    to write)."""
+    to write). `expected` ({reference: version}, from the preview): if any row to write moved
+    since, nothing is written."""
     result = ImportResult(dry_run=dry_run)
     workbook = None
     try:
         workbook = open_workbook(file)
         with transaction.atomic():
             changes = read_and_check(workbook, result)
+            if expected is not None:
+                _check_expected(result, expected)
             if result.removals and not (dry_run or confirm_removals):
                 count = len(result.removals)
                 result.error("", None, REMOVALS_NOT_CONFIRMED.format(count=count))
             if result.ok and not dry_run:
-                write(changes)
+                _write(changes, user, result)
     except FileRejected as rejected:
         result.rows.clear()
         result.removals.clear()
@@ -291,19 +332,60 @@ def _run(read_and_check, write, *, file, dry_run, confirm_removals=False):
     return result
 
 
+def _check_expected(result, expected):
+    now = result.expected
+    moved = sorted(set(now.items()) ^ set(expected.items()))
+    if moved:
+        references = "、".join(dict.fromkeys(reference for reference, _ in moved))
+        result.error("", None, MOVED_SINCE_PREVIEW.format(references=references))
+
+
+def _write(changes, user, result):
+    """The rows to write, through the one writer (reporting.services): it locks them again,
+    compares the versions the check saw, asks the rules and moves the states as the pages do."""
+    changes = [change for outcome, change in changes if outcome.status in WRITTEN]
+    if not changes:
+        return
+    try:
+        services.write_many(changes=changes, user=user, reason=CHANGE_REASON)
+    except services.WorkflowError as error:
+        result.error("", None, f"{_names(error.entries)}{error.message}")
+        transaction.set_rollback(True)
+
+
+def _names(entries):
+    return f"{'、'.join(e.reference for e in entries)}: " if entries else ""
+
+
 def _allowed(user, entry, reference, sheet, row, result):
     # The same rules as the pages (reporting/access.py); an unsaved entry is asked about too.
     if not access.may(user, "change", entry):
-        result.error(sheet, row, NO_PERMISSION.format(reference=reference))
+        reason = denial_reason(user, entry) if entry.pk else ""
+        result.error(sheet, row, NO_PERMISSION.format(reference=reference, reason=reason))
 
 
-def _stamp(obj, user, now):
-    """Record who changed a workflow entry, for the entry and for its history."""
-    obj.updated_by = user
-    obj.updated_at = now
-    obj._history_user = user
-    if obj.pk is not None:
-        obj.version += 1
+def _outcome(sheet, row, reference, entry, file_texts, stored_texts, exported, overwrite):
+    """How the import treats a stored row: unchanged when the file leaves it as stored or as
+    exported (whatever happened to it since); changed when the file changes the version it was
+    made from; a conflict when it changes an older one (written only if chosen in `overwrite`).
+    A file without versions changes every row whose text differs."""
+    details = {
+        "before": stored_texts,
+        "after": file_texts,
+        "updated_by": entry.updated_by,
+        "updated_at": entry.updated_at,
+        "version": entry.version,
+    }
+    if file_texts == stored_texts:
+        return RowOutcome(sheet, row, reference, UNCHANGED, version=entry.version)
+    mark = None if exported is None else exported.get(reference)
+    if mark is not None and versions.fingerprint(file_texts) == mark.fingerprint:
+        return RowOutcome(sheet, row, reference, UNCHANGED, version=entry.version)
+    if mark is None or mark.version == entry.version:
+        return RowOutcome(sheet, row, reference, CHANGED, **details)
+    chosen = reference in overwrite
+    status = CHANGED if chosen else CONFLICT
+    return RowOutcome(sheet, row, reference, status, overwrite=chosen, **details)
 
 
 # -- 資料3 ----------
@@ -318,23 +400,40 @@ class _Shiryo3Row:
     plans: str
 
 
-def import_shiryo3(*, file, period, user, dry_run=False, confirm_removals=False):
-    """Store the ９月までの取組 / 10月以降の取組 of a 資料3 workbook in `period`."""
+def import_shiryo3(
+    *, file, period, user, dry_run=False, expected=None, overwrite=(), confirm_removals=False
+):
+    """Store the ９月までの取組 / 10月以降の取組 of a 資料3 workbook in `period`. `expected`: the
+    preview's versions (ImportResult.expected); `overwrite`: the conflicts the HQ chose to settle
+    with the file's text; `confirm_removals`: the user confirmed the texts it removes."""
 
     def read_and_check(workbook, result):
-        entries = {
-            e.initiative_id: e
-            for e in _locked(ProgressEntry.objects.filter(period=period).order_by(), dry_run)
-        }
+        entries = _locked(ProgressEntry.objects.filter(period=period).order_by(), dry_run)
+        entries = {e.initiative_id: e for e in entries.select_related("updated_by")}
         rows = _read_shiryo3(workbook, period, result)
-        return _check_shiryo3(rows, period, user, entries, result)
-
-    def write(changes):
-        _write(changes, ProgressEntry, ["results", "plans"], user)
+        exported = _exported(workbook, result)
+        chosen = _chosen(user, overwrite)
+        return _check_shiryo3(rows, period, user, entries, exported, chosen, result)
 
     return _run(
-        read_and_check, write, file=file, dry_run=dry_run, confirm_removals=confirm_removals
+        read_and_check,
+        file=file,
+        dry_run=dry_run,
+        user=user,
+        expected=expected,
+        confirm_removals=confirm_removals,
     )
+
+
+def _exported(workbook, result):
+    exported = versions.read_sheet(workbook)
+    result.has_versions = exported is not None
+    return exported
+
+
+def _chosen(user, overwrite):
+    """Only the HQ settles a conflict with the file's text."""
+    return set(overwrite) if overwrite and access.may_review_entries(user) else set()
 
 
 def _document_sheets(workbook, headers, heading_row, by_heading, what, result, text_columns):
@@ -342,6 +441,8 @@ def _document_sheets(workbook, headers, heading_row, by_heading, what, result, t
     holds the document's table; a heading naming no `what` is an error on its row, and so is a
     merged range over `text_columns` (1-based)."""
     for ws in workbook.worksheets:
+        if versions.is_version_sheet(ws):
+            continue
         cells = _sheet_rows(ws)
         table = _table(cells, headers, ws.title, result)
         if not table:  # no table, or one without rows (a download that selected nothing)
@@ -408,7 +509,20 @@ def _read_shiryo3(workbook, period, result):
     return rows
 
 
-def _check_shiryo3(rows, period, user, entries, result):
+def _shiryo3_texts(initiative, results, plans):
+    """What an import may write of a row, as the file's cells hold it: a 【再掲】 row only its
+    plans."""
+    cells = {"results": results, "plans": plans}
+    return tuple(cells[name] for name in written_fields(initiative))
+
+
+def _show_shiryo3(period, initiative, texts):
+    names = {"results": period.results_label, "plans": period.plans_label}
+    labels = [names[name] for name in written_fields(initiative)]
+    return "\n".join(f"【{label}】{text}" for label, text in zip(labels, texts, strict=True))
+
+
+def _check_shiryo3(rows, period, user, entries, exported, overwrite, result):
     in_file = {r.initiative.pk: r.results for r in rows if not r.initiative.repost_of_id}
     changes = []
     for row in rows:
@@ -426,50 +540,36 @@ def _check_shiryo3(rows, period, user, entries, result):
                 message = REPOST_EDITED.format(original=original.reference)
                 result.error(row.sheet, row.row, message)
                 continue
-            # The original holds the text; the 【再掲】 row keeps whatever it has (nothing).
-            results = entry.results if entry else ""
+        texts = _shiryo3_texts(initiative, clean_text(results), row.plans)
         if entry is None:
-            status = NEW
             entry = ProgressEntry(period=period, initiative=initiative)
-        elif (clean_text(entry.results), clean_text(entry.plans)) == (
-            clean_text(results),
-            row.plans,
-        ):
-            status = UNCHANGED
+            outcome = RowOutcome(row.sheet, row.row, initiative.reference, NEW)
         else:
-            status = CHANGED
-        if status != UNCHANGED:
+            stored = _shiryo3_texts(initiative, clean_text(entry.results), clean_text(entry.plans))
+            outcome = _outcome(
+                row.sheet, row.row, initiative.reference, entry, texts, stored, exported, overwrite
+            )
+            outcome = _shown(outcome, lambda t, i=initiative: _show_shiryo3(period, i, t))
+        values = {"results": results, "plans": row.plans}
+        if outcome.status in WRITTEN:
             _allowed(user, entry, initiative.reference, row.sheet, row.row, result)
-        if status == CHANGED:
-            for label, old, new in (
-                (period.results_label, entry.results, results),
-                (period.plans_label, entry.plans, row.plans),
-            ):
-                if clean_text(old) and not clean_text(new):
-                    removal = Removal(row.sheet, row.row, initiative.reference, label, old)
+        if outcome.status == CHANGED:
+            labels = {"results": period.results_label, "plans": period.plans_label}
+            for name in written_fields(initiative):
+                old = getattr(entry, name)
+                if clean_text(old) and not clean_text(values[name]):
+                    removal = Removal(row.sheet, row.row, initiative.reference, labels[name], old)
                     result.removals.append(removal)
-        result.rows.append(RowOutcome(row.sheet, row.row, initiative.reference, status))
-        changes.append((status, entry, {"results": results, "plans": row.plans}))
+        result.rows.append(outcome)
+        changes.append((outcome, services.Change(entry, outcome.version or None, values)))
     return changes
 
 
-def _write(changes, model, fields, user):
-    """Create and update the entries that change, with the user in their history."""
-    now = timezone.now()
-    new, changed = [], []
-    for status, entry, values in changes:
-        if status == UNCHANGED:
-            continue
-        for name, value in values.items():
-            setattr(entry, name, value)
-        _stamp(entry, user, now)
-        (new if status == NEW else changed).append(entry)
-    history = {"default_user": user, "default_change_reason": CHANGE_REASON}
-    if new:
-        bulk_create_with_history(new, model, **history)
-    if changed:
-        fields = [*fields, "version", "updated_by", "updated_at"]
-        bulk_update_with_history(changed, model, fields, **history)
+def _shown(outcome, show):
+    """The outcome with its texts as the preview shows them."""
+    if outcome.status == UNCHANGED:
+        return outcome
+    return replace(outcome, before=show(outcome.before), after=show(outcome.after))
 
 
 # -- 資料2 ----------
@@ -483,20 +583,28 @@ class _ActionRows:
     paragraphs: list = field(default_factory=list)  # (text, classification) pairs
 
 
-def import_shiryo2(*, file, period, user, dry_run=False, confirm_removals=False):
-    """Store the 実施状況 paragraphs and 区分 of a 資料2 workbook in `period`."""
+def import_shiryo2(
+    *, file, period, user, dry_run=False, expected=None, overwrite=(), confirm_removals=False
+):
+    """Store the 実施状況 paragraphs and 区分 of a 資料2 workbook in `period` (see
+    import_shiryo3 for `expected`, `overwrite` and `confirm_removals`)."""
 
     def read_and_check(workbook, result):
         reports = _locked(ActionReport.objects.filter(period=period).order_by(), dry_run)
-        reports = {r.action_id: r for r in reports.prefetch_related("statuses")}
+        reports = reports.select_related("updated_by").prefetch_related("statuses")
+        reports = {r.action_id: r for r in reports}
         blocks = _read_shiryo2(workbook, result)
-        return _check_shiryo2(blocks, period, user, reports, result)
-
-    def write(changes):
-        _write_shiryo2(changes, user)
+        exported = _exported(workbook, result)
+        chosen = _chosen(user, overwrite)
+        return _check_shiryo2(blocks, period, user, reports, exported, chosen, result)
 
     return _run(
-        read_and_check, write, file=file, dry_run=dry_run, confirm_removals=confirm_removals
+        read_and_check,
+        file=file,
+        dry_run=dry_run,
+        user=user,
+        expected=expected,
+        confirm_removals=confirm_removals,
     )
 
 
@@ -601,7 +709,17 @@ def _cleaned(paragraphs):
     return [(clean_text(text), classification) for text, classification in paragraphs]
 
 
-def _check_shiryo2(blocks, period, user, reports, result):
+def _flat(paragraphs):
+    return tuple(value for paragraph in paragraphs for value in paragraph)
+
+
+def _show_shiryo2(texts):
+    pairs = zip(texts[::2], texts[1::2], strict=True)
+    lines = [f"{Classification(mark).mark}：{text or '（記載なし）'}" for text, mark in pairs]
+    return "\n".join(lines) or "（実施状況なし）"
+
+
+def _check_shiryo2(blocks, period, user, reports, exported, overwrite, result):
     blocks = [b for b in blocks if b.action is not None]
     in_file = {b.action.pk: b.paragraphs for b in blocks if not b.action.repost_of_id}
     changes = []
@@ -623,13 +741,19 @@ def _check_shiryo2(blocks, period, user, reports, result):
                 result.rows.append(RowOutcome(block.sheet, block.row, action.reference, UNCHANGED))
             continue
         report = reports.get(action.pk)
+        texts = _flat(block.paragraphs)
         if report is None:
-            status, report = NEW, ActionReport(period=period, action=action)
+            report = ActionReport(period=period, action=action)
+            outcome = RowOutcome(block.sheet, block.row, action.reference, NEW)
         else:
-            status = UNCHANGED if _cleaned(_stored(report)) == block.paragraphs else CHANGED
-        if status != UNCHANGED:
+            stored = _flat(_cleaned(_stored(report)))
+            outcome = _outcome(
+                block.sheet, block.row, action.reference, report, texts, stored, exported, overwrite
+            )
+            outcome = _shown(outcome, _show_shiryo2)
+        if outcome.status in WRITTEN:
             _allowed(user, report, action.reference, block.sheet, block.row, result)
-        if status == CHANGED:
+        if outcome.status == CHANGED:
             for text, classification in _removed(_cleaned(_stored(report)), block.paragraphs):
                 mark = Classification(classification).mark
                 result.removals.append(
@@ -637,8 +761,9 @@ def _check_shiryo2(blocks, period, user, reports, result):
                         block.sheet, block.row, action.reference, f"実施状況（区分{mark}）", text
                     )
                 )
-        result.rows.append(RowOutcome(block.sheet, block.row, action.reference, status))
-        changes.append((status, report, block.paragraphs))
+        result.rows.append(outcome)
+        values = {PARAGRAPHS: by_position(report, block.paragraphs)}
+        changes.append((outcome, services.Change(report, outcome.version or None, values)))
     return changes
 
 
@@ -659,44 +784,3 @@ def _removed(stored, paragraphs):
                 if partner >= j2 or (stored[k][0] and not paragraphs[partner][0]):
                     removed.append(stored[k])
     return removed
-
-
-def _write_shiryo2(changes, user):
-    """Stamp the reports, then bring their paragraphs in line with the file: paragraphs are
-    updated in place by position (so their history shows what changed), new ones created and
-    the surplus deleted."""
-    _write([(s, report, {}) for s, report, _ in changes], ActionReport, [], user)
-    created, updated = [], []
-    for status, report, paragraphs in changes:
-        if status == UNCHANGED:
-            continue
-        existing = (
-            sorted(report.statuses.all(), key=lambda s: s.position) if status == CHANGED else []
-        )
-        for position, (text, classification) in enumerate(paragraphs, start=1):
-            if position > len(existing):
-                created.append(
-                    ImplementationStatus(
-                        report=report, position=position, text=text, classification=classification
-                    )
-                )
-                continue
-            current = existing[position - 1]
-            if (current.position, clean_text(current.text), current.classification) != (
-                position,
-                text,
-                classification,
-            ):
-                current.position, current.text = position, text
-                current.classification = classification
-                updated.append(current)
-        for surplus in existing[len(paragraphs) :]:
-            surplus._history_user = user
-            surplus._change_reason = CHANGE_REASON
-            surplus.delete()
-    history = {"default_user": user, "default_change_reason": CHANGE_REASON}
-    if created:
-        bulk_create_with_history(created, ImplementationStatus, **history)
-    if updated:
-        fields = ["position", "text", "classification"]
-        bulk_update_with_history(updated, ImplementationStatus, fields, **history)

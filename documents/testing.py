@@ -20,6 +20,15 @@ def reload(data, read_only=False):
     return openpyxl.load_workbook(io.BytesIO(data), read_only=read_only, data_only=True)
 
 
+def document_sheets(workbook):
+    """The sheets a reader sees: the document's, without the hidden 版 sheet (versions.py)."""
+    return [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
+
+
+def document_sheet_names(workbook):
+    return [ws.title for ws in document_sheets(workbook)]
+
+
 def values(ws):
     """Every cell value of the document's six columns, row by row (the 状態 column beside them
     has tests of its own)."""

@@ -1,6 +1,7 @@
 """Download 資料2 / 資料3 as the committee spreadsheets, and upload a filled-in copy."""
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +15,7 @@ from documents.forms import DOCUMENTS, UploadForm
 from documents.imports import STATUS_LABELS, import_shiryo2, import_shiryo3
 from initiatives.selectors import filter_progress_entries
 from recommendations.selectors import filter_action_reports
-from reporting.access import may_view
+from reporting.access import may_review_entries, may_view
 from reporting.models import ReportingPeriod
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,6 +23,7 @@ NOT_FILTERS = {"period", "page"}
 IMPORTS = {"shiryo2": import_shiryo2, "shiryo3": import_shiryo3}
 LIST_PAGES = {"shiryo2": "recommendations:list", "shiryo3": "initiatives:list"}
 UPLOAD_EXPIRED = "確認した内容の有効期限が切れました。もう一度ファイルを選んでください。"
+PLAN_SALT = "documents.import.plan"
 
 
 def _filtered(params):
@@ -71,6 +73,26 @@ def download_shiryo2(request):
     )
 
 
+def _preview(request, result, document, period, *, form=None, token=None, status=200):
+    plan = None
+    if token:
+        # What the preview showed, signed: the confirm applies exactly this or nothing.
+        data = {"token": token, "document": document, "period": period.code}
+        plan = signing.dumps({**data, "expected": result.expected}, salt=PLAN_SALT)
+    context = {
+        "form": form,
+        "result": result,
+        "document": document,
+        "document_label": dict(DOCUMENTS)[document],
+        "period": period,
+        "token": token,
+        "plan": plan,
+        "labels": STATUS_LABELS,
+        "may_overwrite": may_review_entries(request.user),
+    }
+    return render(request, "documents/preview.html", context, status=status)
+
+
 def upload(request):
     """Choose a file and see what importing it would do; nothing is written yet."""
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -82,49 +104,44 @@ def upload(request):
             file=content, period=period, user=request.user, dry_run=True
         )
         token = uploads.keep(content) if result.ok else None
-        context = {
-            "form": form,
-            "result": result,
-            "document": data["document"],
-            "document_label": dict(DOCUMENTS)[data["document"]],
-            "period": period,
-            "token": token,
-            "labels": STATUS_LABELS,
-        }
-        return render(request, "documents/preview.html", context)
+        return _preview(request, result, data["document"], period, form=form, token=token)
     return render(request, "documents/upload.html", {"form": form})
 
 
 @require_POST
 def confirm(request):
-    """Import the file shown in the preview: all of it, or — if anything is now wrong — none."""
-    document = request.POST.get("document")
-    token = request.POST.get("token")
+    """Import the file shown in the preview, as the preview showed it (the conflicts the HQ
+    chose included): all of it, or — if anything is now wrong or moved since — none."""
+    try:
+        plan = signing.loads(
+            request.POST.get("plan", ""), salt=PLAN_SALT, max_age=uploads.MAX_AGE_SECONDS
+        )
+    except signing.BadSignature:
+        plan = {}
+    document, token = plan.get("document"), plan.get("token")
     content = uploads.load(token)
-    period = ReportingPeriod.objects.filter(code=request.POST.get("period")).first()
+    period = ReportingPeriod.objects.filter(code=plan.get("period")).first()
     if document not in IMPORTS or content is None or period is None:
         messages.error(request, UPLOAD_EXPIRED)
         return redirect("documents:upload")
-    confirmed = request.POST.get("confirm_removals") == "1"
     result = IMPORTS[document](
-        file=content, period=period, user=request.user, confirm_removals=confirmed
+        file=content,
+        period=period,
+        user=request.user,
+        expected=plan["expected"],
+        overwrite=request.POST.getlist("overwrite"),
+        confirm_removals=request.POST.get("confirm_removals") == "1",
     )
     if not result.ok:
-        context = {
-            "result": result,
-            # The same file may be confirmed again once its removals are ticked.
-            "token": token if result.awaits_confirmation else None,
-            "document": document,
-            "document_label": dict(DOCUMENTS)[document],
-            "period": period,
-            "labels": STATUS_LABELS,
-        }
-        return render(request, "documents/preview.html", context, status=400)
+        # The same file may be confirmed again once its removals are ticked.
+        token = token if result.awaits_confirmation else None
+        return _preview(request, result, document, period, token=token, status=400)
     uploads.discard(token)
     counts = result.counts
     messages.success(
         request,
         f"{period.name}の{dict(DOCUMENTS)[document]}を取り込みました（新規 {counts['new']} 件・"
-        f"変更 {counts['changed']} 件・変更なし {counts['unchanged']} 件）。",
+        f"変更 {counts['changed']} 件・変更なし {counts['unchanged']} 件・"
+        f"競合のため取り込まなかった行 {counts['conflict']} 件）。",
     )
     return redirect(f"{reverse(LIST_PAGES[document])}?period={period.code}")

@@ -1,5 +1,6 @@
 from django import forms
 
+from initiatives.services import FIELDS, written_fields
 from portal.marks import REPOST_MARK
 from reporting.forms import relabel, text_field
 
@@ -17,7 +18,7 @@ class ProgressForm(forms.Form):
         super().__init__(*args, **kwargs)
         relabel(self.fields["results"], entry.period.results_label)
         relabel(self.fields["plans"], entry.period.plans_label)
-        if entry.initiative.repost_of_id:
+        for name in set(FIELDS) - set(written_fields(entry.initiative)):
             # The original holds the results; this row shows them with 【再掲】.
-            del self.fields["results"]
+            del self.fields[name]
         self.repost_note = REPOST_MARK if entry.initiative.repost_of_id else ""

@@ -3,6 +3,7 @@ name, initiatives by their reference as the pages write it (「3-研修体制の
 
 from departments.resources import job_category_widget, organizations_widget
 from initiatives.models import Category, Initiative, ProgressEntry, Subclass
+from initiatives.services import written_fields
 from portal.resources import (
     BatchedFlatResource,
     CircledNumberWidget,
@@ -238,7 +239,7 @@ class ProgressEntryResource(EntryResourceMixin, BatchedFlatResource):
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
         initiative = instance.initiative if instance.initiative_id else None
-        if initiative and initiative.repost_of_id and instance.results.strip():
+        if initiative and "results" not in written_fields(initiative) and instance.results.strip():
             # A 【再掲】 row shows its original's results (the edit page has no field for them).
             original = initiative.repost_of.reference
             errors.setdefault(

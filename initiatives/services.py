@@ -18,9 +18,11 @@ def labels(entry):
     return {"results": entry.period.results_label, "plans": entry.period.plans_label}
 
 
-def is_repost(entry):
-    """A 【再掲】 row shows its original's results and keeps none of its own."""
-    return bool(entry.initiative.repost_of_id)
+def written_fields(initiative):
+    """The 【再掲】 rule of the writing side, in one place for the pages, the imports, the
+    export's fingerprints and the writer: a 【再掲】 row shows its original's results and keeps
+    none of its own, so only its plans are written."""
+    return ("plans",) if initiative.repost_of_id else FIELDS
 
 
 def values(entry):
@@ -29,10 +31,8 @@ def values(entry):
 
 def clean(entry, given):
     """The texts given, line breaks normalised; a 【再掲】 row takes no results."""
-    cleaned = {name: normalise_text(given[name]) for name in FIELDS if name in given}
-    if is_repost(entry):
-        cleaned.pop("results", None)
-    return cleaned
+    fields = written_fields(entry.initiative)
+    return {name: normalise_text(given[name]) for name in fields if name in given}
 
 
 def changes(entry, cleaned):
@@ -50,7 +50,7 @@ def write(entry, cleaned, batch, user):
 def readiness(entry, cleaned):
     """Both texts are needed (「なし」 where there is nothing); a 【再掲】 row needs its plans."""
     texts = {**values(entry), **cleaned}
-    needed = ["plans"] if is_repost(entry) else list(FIELDS)
+    needed = written_fields(entry.initiative)
     names = labels(entry)
     return {
         name: ERROR_RESULTS_REQUIRED.format(label=names[name])
@@ -94,4 +94,5 @@ DOCUMENT = Document(
     create_entries=create_entries_for_period,
     prefetch=("initiative__sections",),
     order=1,
+    entry_fields=FIELDS,
 )

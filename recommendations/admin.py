@@ -222,22 +222,32 @@ class ActionReportAdmin(
     inlines = [ImplementationStatusInline]
 
     def document_values(self, form, formsets):
-        """The paragraphs as the inline shows them after the change, in their order."""
-        kept = []
+        """The paragraphs as the inline leaves them, in their order: a stored paragraph the
+        inline does not show stays as it is; only one marked for deletion goes."""
+        report = form.instance
+        statuses = report.statuses.order_by("position") if report.pk else []
+        paragraphs = {
+            s.pk: (s.position, StatusInput(s.text, s.classification, s.pk)) for s in statuses
+        }
+        added = []
         for formset in formsets:
             if formset.model is not ImplementationStatus:
                 continue
             for inline in formset.forms:
                 data = getattr(inline, "cleaned_data", None)
-                if (
-                    not data
-                    or data.get("DELETE")
-                    or not (inline.instance.pk or inline.has_changed())
-                ):
+                pk = inline.instance.pk
+                if not data or not (pk or inline.has_changed()):
                     continue
-                paragraph = StatusInput(data["text"], data["classification"], inline.instance.pk)
-                kept.append((data["position"], len(kept), paragraph))
-        return {PARAGRAPHS: [paragraph for *_, paragraph in sorted(kept)]}
+                if data.get("DELETE"):
+                    paragraphs.pop(pk, None)
+                    continue
+                paragraph = StatusInput(data["text"], data["classification"], pk)
+                if pk in paragraphs:
+                    paragraphs[pk] = (data["position"], paragraph)
+                else:
+                    added.append((data["position"], paragraph))
+        ordered = sorted([*paragraphs.values(), *added], key=lambda item: item[0])
+        return {PARAGRAPHS: [paragraph for _, paragraph in ordered]}
 
     def get_queryset(self, request):
         return (

@@ -9,7 +9,7 @@ from portal.flat_formats import FlatImportExportMixin
 from reporting import services
 from reporting.models import ReportingPeriod
 from reporting.resources import ReportingPeriodResource
-from reporting.workflow import document_for
+from reporting.workflow import blank, document_for
 
 ADMIN_REASON = "管理画面"
 CONFLICT = (
@@ -79,7 +79,7 @@ class EntryAdminMixin:
     """Entries changed in the admin go through the one writer (reporting.services.write) with
     the version the form was made from: the same rules, readiness, state moves and history as
     the pages, and nothing written when nothing changed. The permission rules come through
-    ObjectPermissionsModelAdmin. A new entry is created as the admin gives it."""
+    ObjectPermissionsModelAdmin. A new entry is written by the writer too, from nothing."""
 
     form = VersionCheckedForm
     # Which row and period an entry belongs to is fixed once it exists.
@@ -93,23 +93,21 @@ class EntryAdminMixin:
         raise NotImplementedError
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.updated_by = request.user
-            super().save_model(request, obj, form, change)
-        # A change is written in save_related, with the inlines' rows (資料2 paragraphs).
+        # Written in save_related, with the inlines' rows (資料2 paragraphs).
+        pass
 
     def save_related(self, request, form, formsets, change):
-        if not change:
-            return super().save_related(request, form, formsets, change)
         data = form.cleaned_data
         for formset in formsets:
             # Written by the writer, not by the formsets (what the admin's log reads of them).
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        # A new entry starts from nothing, so that the writer moves and checks its state.
+        entry = form.instance if change else blank(form.instance)
         try:
-            services.write(
-                entry=form.instance,
+            entry = services.write(
+                entry=entry,
                 user=request.user,
-                version=data["seen_version"],
+                version=data["seen_version"] if change else None,
                 values=self.document_values(form, formsets),
                 state=data.get("state"),
                 comment=data.get("return_comment"),
@@ -118,6 +116,13 @@ class EntryAdminMixin:
         except services.WorkflowError as error:
             # The writer's own savepoint has undone whatever it began.
             request._entry_write_error = error
+            return
+        if not change:
+            form.instance.pk, form.instance._state.adding = entry.pk, False
+
+    def log_addition(self, request, obj, message):
+        if getattr(request, "_entry_write_error", None) is None:
+            return super().log_addition(request, obj, message)
         return None
 
     def log_change(self, request, obj, message):
@@ -125,12 +130,21 @@ class EntryAdminMixin:
             return super().log_change(request, obj, message)
         return None
 
-    def response_change(self, request, obj):
+    def _refused(self, request):
         error = getattr(request, "_entry_write_error", None)
-        if error is None:
-            return super().response_change(request, obj)
-        messages.error(request, f"保存していません。{error.message}")
-        return HttpResponseRedirect(request.path)
+        if error is not None:
+            messages.error(request, f"保存していません。{error.message}")
+        return error is not None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if self._refused(request):
+            return HttpResponseRedirect(request.path)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if self._refused(request):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
 
 @admin.register(ReportingPeriod)

@@ -23,6 +23,7 @@ from portal.resources import (
 from reporting import access, services
 from reporting.models import EntryState, ReportingPeriod
 from reporting.rules import denial_reason
+from reporting.workflow import blank
 
 
 def _code(period):
@@ -187,14 +188,15 @@ class EntryResourceMixin:
                 f"{name}: この行を変更する権限がありません。{denial_reason(user, stored)}"
             )
         if instance._state.adding:
-            return
-        if instance.state != stored.state:
+            # Created by the writer from nothing, so that the file's state is checked as a move.
+            stored = blank(instance)
+        elif instance.state != stored.state:
             action = STATE_ACTIONS.get(instance.state, "review")
             if not access.may(user, action, stored):
                 raise RowError(
                     f"{name}: 状態を「{EntryState(instance.state).label}」にする権限がありません。"
                 )
-        version = file_version(self, row)
+        version = None if instance._state.adding else file_version(self, row)
         change = services.Change(
             stored,
             version,
@@ -217,8 +219,11 @@ class EntryResourceMixin:
             self.check_entry(instance, row, user)
             instance.updated_by = user
 
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        # New and changed entries are written by the writer in after_import.
+        self.create_instances.clear()
+
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        # The changed entries are written by the writer in after_import.
         self.update_instances.clear()
 
     def after_import(self, dataset, result, **kwargs):

@@ -24,6 +24,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from cycle.mail import entry_recorded
 from portal.resources import ValuesUpdateManager
+from reporting import access
 from reporting.models import EntryState, ReportingPeriod
 from reporting.rules import denial_reason
 from reporting.workflow import Batch, document_for, documents
@@ -122,14 +123,8 @@ def _action(entry, change):
     }.get(change.state, SET_STATE)
 
 
-def _may(user, action, entry):
-    from reporting import access  # access asks the rules, which the registry set up
-
-    return access.may(user, action, entry)
-
-
 def _refuse_unless(user, action, entry):
-    if not _may(user, action, entry):
+    if not access.may(user, action, entry):
         raise Refused(denial_reason(user, entry), entries=[entry])
 
 

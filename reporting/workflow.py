@@ -59,6 +59,8 @@ class Document:
     create_entries: Callable[..., int]
     prefetch: tuple = ()
     order: int = 0
+    # The entry's own columns that `write` sets (資料2 keeps its paragraphs in rows of their own).
+    entry_fields: tuple = ()
 
 
 _documents = {}
@@ -85,6 +87,26 @@ def register(document):
     rules.set_perm(name.format("review"), may_review)
     for callback in _listeners:
         callback(document)
+
+
+WORKFLOW_FIELDS = ("state", "return_comment", "version", "updated_at", "updated_by")
+
+
+def blank(entry):
+    """A new entry for the same row and period as the unsaved `entry`, with nothing written yet:
+    what a creating write (the flat import, the admin's add form) starts from, so that the writer
+    fills it, moves its state and checks it as any other write."""
+    model = type(entry)
+    skipped = {*WORKFLOW_FIELDS, *document_for(model).entry_fields}
+    fresh = model()
+    for column in model._meta.concrete_fields:
+        if column.primary_key or column.name in skipped:
+            continue
+        setattr(fresh, column.attname, getattr(entry, column.attname))
+        if column.is_relation and column.is_cached(entry):
+            # The related rows as found (with what the permission checks read).
+            column.set_cached_value(fresh, column.get_cached_value(entry))
+    return fresh
 
 
 def document_for(entry_or_model):

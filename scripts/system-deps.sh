@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the project needs: the PostgreSQL server (with pg_trgm); for the browser
 # tests and screenshots, Chromium with a Japanese font; the OpenLDAP headers and a C compiler that
-# python-ldap (directory login) is built with; and the OpenLDAP server (slapd) that the directory
-# login tests start on 127.0.0.1. Installs only what is missing.
+# python-ldap (directory login) is built with; the OpenLDAP server (slapd) that the directory
+# login tests start on 127.0.0.1; and LibreOffice Calc (headless) for the test that an exported
+# document saved again by LibreOffice still imports with its versions. Installs only what is
+# missing.
 set -euo pipefail
 
 need=()
@@ -15,6 +17,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
 python3 -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2>/dev/null || need+=(python3-dev)
 [ -x /usr/sbin/slapd ] || need+=(slapd)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then

@@ -6,7 +6,14 @@ from django.urls import reverse
 
 from recommendations.models import ImplementationStatus
 from reporting.models import EntryState
-from tests.helpers import current_entry, current_report, progress_post, snapshot, statuses_post
+from tests.helpers import (
+    current_entry,
+    current_report,
+    progress_post,
+    set_state,
+    snapshot,
+    statuses_post,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +181,44 @@ def test_a_paragraph_saved_in_the_admin_gives_its_report_a_new_version(client, a
     assert client.post(change_url(status), data).status_code == 302
     assert ImplementationStatus.objects.get(pk=status.pk).text == "管理者が直した実施状況"
     assert type(report).objects.get(pk=report.pk).version == report.version + 1
+
+
+def test_a_report_form_keeps_the_paragraphs_it_does_not_mark_for_deletion(client, admin_user):
+    report = set_state(current_report("子）児童相談所"), EntryState.SUBMITTED)
+    paragraphs = list(report.statuses.values_list("pk", "text", "classification"))
+    client.force_login(admin_user)
+    data = report_form(report, state=EntryState.RETURNED, return_comment="見直してください")
+    for key in [k for k in data if k.startswith("statuses-")]:
+        del data[key]
+    data.update({"statuses-TOTAL_FORMS": 0, "statuses-INITIAL_FORMS": 0})
+    assert client.post(change_url(report), data).status_code == 302
+    report.refresh_from_db()
+    assert (report.state, report.return_comment) == (EntryState.RETURNED, "見直してください")
+    assert list(report.statuses.values_list("pk", "text", "classification")) == paragraphs
+
+
+def test_an_entry_added_in_the_admin_is_written_and_checked_by_the_writer(
+    client, admin_user, empty_period
+):
+    entry = current_entry("保）保護課")
+    url = reverse("admin:initiatives_progressentry_add")
+    data = {
+        "period": empty_period.pk,
+        "initiative": entry.initiative_id,
+        "state": EntryState.SUBMITTED,
+        "results": "結果",
+        "plans": "",
+        "return_comment": "",
+        "_save": "保存",
+    }
+    client.force_login(admin_user)
+    response = client.post(url, data, follow=True)
+    assert "を入力してください" in response.content.decode()
+    assert not type(entry).objects.filter(period=empty_period).exists()
+    assert client.post(url, {**data, "plans": "予定"}).status_code == 302
+    added = type(entry).objects.get(period=empty_period)
+    assert (added.state, added.plans, added.updated_by) == (
+        EntryState.SUBMITTED,
+        "予定",
+        admin_user,
+    )

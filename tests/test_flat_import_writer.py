@@ -70,3 +70,32 @@ def test_a_flat_import_cannot_submit_an_entry_without_its_texts(client, admin_us
     response = upload(client, ProgressEntry, edited(client, ProgressEntry, edit))
     assert any("を入力してください" in line for line in page_errors(response))
     assert snapshot(entry) == before
+
+
+def new_row_in(period_code, plans, state):
+    def edit(rows):
+        row = find_row(rows, **{"報告期間": "R5H1", "取組": "1-④"})
+        row.update({"報告期間": period_code, PLANS: plans, "状態": state, "版": ""})
+
+    return edit
+
+
+def test_a_new_entry_is_submitted_only_with_what_a_submission_needs(
+    client, admin_user, empty_period
+):
+    client.force_login(admin_user)
+    content = edited(client, ProgressEntry, new_row_in(empty_period.code, "", "提出済"))
+    response = upload(client, ProgressEntry, content)
+    assert any("を入力してください" in line for line in page_errors(response))
+    assert not ProgressEntry.objects.filter(period=empty_period).exists()
+
+
+def test_a_new_entry_is_created_by_the_writer_in_the_state_it_moved_to(
+    client, admin_user, empty_period
+):
+    client.force_login(admin_user)
+    content = edited(client, ProgressEntry, new_row_in(empty_period.code, "新しい計画", "提出済"))
+    confirm(client, ProgressEntry, upload(client, ProgressEntry, content))
+    entry = ProgressEntry.objects.get(period=empty_period)
+    assert (entry.plans, entry.state, entry.version) == ("新しい計画", EntryState.SUBMITTED, 1)
+    assert entry.history.first().history_user == admin_user

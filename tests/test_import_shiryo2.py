@@ -28,6 +28,9 @@ from portal.safe_reader import CELL_TOO_LONG, MAX_TEXT_LENGTH
 from recommendations.models import Action, ActionReport, ImplementationStatus
 from tests.helpers import action
 
+# The real reason: the row is another section's.
+OUTSIDE = "この行は担当の課・部の利用者と推進本部だけが変更できます。"
+
 pytestmark = pytest.mark.django_db
 
 
@@ -58,7 +61,12 @@ def test_importing_the_export_changes_nothing(period, admin_user):
     before = database_snapshot()
     result = import_shiryo2(file=to_bytes(export_shiryo2(period)), period=period, user=admin_user)
     assert result.ok
-    assert result.counts == {"new": 0, "changed": 0, "unchanged": Action.objects.count()}
+    assert result.counts == {
+        "new": 0,
+        "changed": 0,
+        "unchanged": Action.objects.count(),
+        "conflict": 0,
+    }
     assert database_snapshot() == before
 
 
@@ -114,7 +122,7 @@ def test_a_cleared_paragraph_is_deleted_with_history(period, admin_user):
 
     # The cleared row is empty (its merged cells hold their text in the first row only); the
     # rows below it are still read.
-    assert result.counts == {"new": 0, "changed": 1, "unchanged": 69}
+    assert result.counts == {"new": 0, "changed": 1, "unchanged": 69, "conflict": 0}
     assert paragraphs(period, target) == [first]
     record = ImplementationStatus.history.filter(id=deleted.pk).latest()
     assert (record.history_type, record.history_user) == ("-", admin_user)
@@ -135,7 +143,7 @@ def test_dry_run_writes_nothing(period, admin_user):
     ws.cell(action_row(ws, action(1, 1, 1)), 5).value = "Ｃ"
     before = database_snapshot()
     result = import_shiryo2(file=to_bytes(workbook), period=period, user=admin_user, dry_run=True)
-    assert result.counts == {"new": 0, "changed": 1, "unchanged": 69}
+    assert result.counts == {"new": 0, "changed": 1, "unchanged": 69, "conflict": 0}
     assert database_snapshot() == before
 
 
@@ -145,7 +153,7 @@ def test_importing_into_an_empty_period_creates_its_reports(period, empty_period
     )
     originals = Action.objects.filter(repost_of=None)
     # 【再掲】 actions have no report of their own: their rows write nothing.
-    assert result.counts == {"new": originals.count(), "changed": 0, "unchanged": 6}
+    assert result.counts == {"new": originals.count(), "changed": 0, "unchanged": 6, "conflict": 0}
     for original in originals:
         assert paragraphs(empty_period, original) == paragraphs(period, original)
     report = ActionReport.objects.get(period=empty_period, action=action(3, 3, 1))
@@ -198,7 +206,7 @@ def test_a_row_the_user_may_not_change_is_refused(period):
         period,
         outsider,
         to_bytes(workbook),
-        "(1)ア(ｱ): この行を変更する権限がありません。",
+        "(1)ア(ｱ): この行を変更する権限がありません。" + OUTSIDE,
         sheet="(1)",
         row=row,
     )

@@ -80,7 +80,12 @@ def post(client, kind, endpoint, entry):
         return client.post(reverse(f"{app}:bulk"), bulk_post("approve", [entry]))
     model = "progressentry" if kind == "shiryo3" else "actionreport"
     url = reverse(f"admin:{app}_{model}_change", args=[entry.pk])
-    data = {"period": entry.period_id, "state": EntryState.DRAFT, "return_comment": "管理者の修正"}
+    data = {
+        "period": entry.period_id,
+        "state": EntryState.DRAFT,
+        "return_comment": "管理者の修正",
+        "seen_version": entry.version,
+    }
     if kind == "shiryo3":
         data |= {"initiative": entry.initiative_id, "results": "管理者の修正", "plans": entry.plans}
     else:

@@ -96,6 +96,12 @@ class ImportCommand(BaseCommand):
                 f"消える文章: シート「{removal.sheet}」 {removal.row}行目 {removal.reference} "
                 f"{removal.what}「{removal.text}」"
             )
+        for conflict in result.conflicts:
+            # Written by nobody but the HQ, choosing on the import page.
+            self.stdout.write(
+                f"競合（取り込みません）: {conflict.reference}"
+                f"（{conflict.updated_by or '不明'}が出力後に変更）"
+            )
         for error in result.errors:
             self.stderr.write(str(error))
         if result.errors:
