@@ -13,7 +13,7 @@ from cycle.mail import SUBJECTS
 from departments.models import Organization
 from reporting import services
 from reporting.models import EntryState
-from tests.helpers import current_entry, current_report, progress_post, set_state
+from tests.helpers import bulk_post, current_entry, current_report, progress_post, set_state
 from tests.smtp import body
 
 pytestmark = pytest.mark.django_db
@@ -149,7 +149,7 @@ def test_a_bulk_return_sends_each_person_one_mail_listing_every_row(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("initiatives:bulk"),
-            {"action": "return", "selected": [r.pk for r in rows], "comment": COMMENT},
+            bulk_post("return", rows, comment=COMMENT),
         )
     to_hogo = [m for m in mailoutbox if m.to == [hogo.email]]
     assert len(to_hogo) == 1

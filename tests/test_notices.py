@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from cycle.services import add_comment
 from initiatives.models import ProgressEntry
-from initiatives.services import save_progress
 from reporting import services
 from reporting.models import EntryState, ReportingPeriod
 from tests.helpers import current_entry, set_state
@@ -81,9 +80,7 @@ def test_a_row_changed_by_someone_else_since_it_was_last_opened(client, hogo, ho
     client.get(reverse("initiatives:detail", args=[entry.pk]))
     assert "前回開いたあとに更新された行" not in notices(client, hogo)
 
-    save_progress(
-        entry=entry, user=honbu, version=entry.version, results=entry.results, plans="本部が補記"
-    )
+    services.write(entry=entry, user=honbu, version=entry.version, values={"plans": "本部が補記"})
     box = notices(client, hogo)
     assert "前回開いたあとに更新された行（1 件）" in box
     assert f'href="/shiryo3/{entry.pk}/"' in box
@@ -97,9 +94,7 @@ def test_own_changes_are_not_news(client, hogo):
     entry = current_entry(HOGO_SECTION)
     client.force_login(hogo)
     client.get(reverse("initiatives:detail", args=[entry.pk]))
-    save_progress(
-        entry=entry, user=hogo, version=entry.version, results=entry.results, plans="自分で更新"
-    )
+    services.write(entry=entry, user=hogo, version=entry.version, values={"plans": "自分で更新"})
     assert "前回開いたあとに更新された行" not in notices(client, hogo)
 
 

@@ -153,7 +153,7 @@ def test_a_warning_comes_before_the_session_ends_and_the_session_can_be_extended
 def test_a_list_marks_the_rows_changed_since_it_was_last_opened(seeded_transactional_db, login):
     from django.contrib.auth import get_user_model
 
-    from initiatives.services import save_progress
+    from reporting import services
 
     period = current_period()
     changed = hogo_rows(period).first()
@@ -162,12 +162,11 @@ def test_a_list_marks_the_rows_changed_since_it_was_last_opened(seeded_transacti
     expect(page.get_by_role("rowheader", name=changed.reference, exact=True)).to_be_visible()
     expect(page.get_by_text("前回以降に更新", exact=True)).to_have_count(0)
 
-    save_progress(
+    services.write(
         entry=changed,
         user=get_user_model().objects.get(username="honbu"),
         version=changed.version,
-        results=changed.results,
-        plans="・推進本部が補記した取組内容",
+        values={"plans": "・推進本部が補記した取組内容"},
     )
     later = page.context.new_page()  # another visit, in a new tab of the same browser
     later.goto("/shiryo3/?mine=true")
