@@ -360,7 +360,7 @@ def _names(entries):
 def _allowed(user, entry, reference, sheet, row, result):
     # The same rules as the pages (reporting/access.py); an unsaved entry is asked about too.
     if not access.may(user, "change", entry):
-        reason = denial_reason(user, entry) if entry.pk else ""
+        reason = denial_reason(user, entry)
         result.error(sheet, row, NO_PERMISSION.format(reference=reference, reason=reason))
 
 

@@ -106,7 +106,13 @@ def several_reports(n, department="子）児童相談所"):
 def test_hq_sets_one_classification_on_several_actions(client, honbu):
     from recommendations.models import ImplementationStatus
 
-    reports = several_reports(3)
+    # 「区分を設定する」 leaves an action with several paragraphs to its edit page.
+    # (and a report already so classified is not written at all).
+    reports = [
+        r
+        for r in several_reports(20)
+        if r.statuses.count() <= 1 and not r.statuses.filter(classification="C").exists()
+    ][:3]
     set_state(reports[0], EntryState.NOT_STARTED)
     set_state(reports[1], EntryState.SUBMITTED)
     set_state(reports[2], EntryState.RETURNED)
@@ -114,7 +120,7 @@ def test_hq_sets_one_classification_on_several_actions(client, honbu):
     client.force_login(honbu)
     response = client.post(
         reverse("recommendations:bulk"),
-        {"action": "classify", "classification": "C", "selected": [r.pk for r in reports]},
+        bulk_post("classify", reports, classification="C"),
     )
     assert response.status_code == 302
     for report in reports:
@@ -155,7 +161,7 @@ def test_approving_a_selection_with_one_unsubmitted_row_changes_none(client, hon
     client.force_login(honbu)
     response = client.post(
         reverse("initiatives:bulk"),
-        {"action": "approve", "selected": [e.pk for e in entries]},
+        bulk_post("approve", entries),
         follow=True,
     )
     assert "提出済みの報告だけを承認できます。" in response.content.decode()
@@ -173,9 +179,7 @@ def test_a_selection_with_a_row_of_a_closed_period_is_refused_whole(client, honb
     reports.insert(closed_at, old)
     before = [snapshot(r) for r in reports]
     client.force_login(honbu)
-    response = client.post(
-        reverse("recommendations:bulk"), {"action": "approve", "selected": [r.pk for r in reports]}
-    )
+    response = client.post(reverse("recommendations:bulk"), bulk_post("approve", reports))
     assert response.status_code == 403
     assert "締切済みの期間の報告は変更できません。" in response.content.decode()
     assert [snapshot(r) for r in reports] == before
@@ -187,7 +191,7 @@ def test_returning_several_rows_keeps_the_comment_on_each_and_unlocks_approved_o
     client.force_login(honbu)
     client.post(
         reverse("initiatives:bulk"),
-        {"action": "return", "selected": [e.pk for e in entries], "comment": "根拠を追記"},
+        bulk_post("return", entries, comment="根拠を追記"),
     )
     for entry in entries:
         entry.refresh_from_db()

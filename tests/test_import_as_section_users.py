@@ -14,6 +14,9 @@ from tests.helpers import current_entry, current_report, set_state
 from tests.test_import_shiryo2 import action_row
 from tests.test_import_shiryo3 import row_of
 
+# The real reason of the refusals below: the row is another section's or department's.
+OUTSIDE = "この行は担当の課・部の利用者と推進本部だけが変更できます。"
+
 pytestmark = pytest.mark.django_db
 
 HOGO = "保）保護課"
@@ -72,7 +75,7 @@ def test_a_section_cannot_import_a_change_to_another_sections_row(period, hogo):
     result = import_shiryo3(file=to_bytes(workbook), period=period, user=hogo)
 
     assert [(e.sheet, e.row, e.message) for e in result.errors] == [
-        (sheet, row, NO_PERMISSION.format(reference=other.initiative.reference))
+        (sheet, row, NO_PERMISSION.format(reference=other.initiative.reference, reason=OUTSIDE))
     ]
     assert database_snapshot() == before
 
@@ -148,7 +151,9 @@ def test_a_section_creates_only_its_own_rows_in_an_empty_period(period, empty_pe
         .exclude(initiative__sections__label=HOGO)
         .select_related("initiative")
     )
-    assert refused == {NO_PERMISSION.format(reference=e.initiative.reference) for e in others}
+    assert refused == {
+        NO_PERMISSION.format(reference=e.initiative.reference, reason=OUTSIDE) for e in others
+    }
     assert database_snapshot() == before
 
 
@@ -211,7 +216,7 @@ def test_a_department_cannot_import_a_change_to_another_departments_paragraph(pe
     result = import_shiryo2(file=to_bytes(workbook), period=period, user=jisou)
 
     assert [(e.sheet, e.row, e.message) for e in result.errors] == [
-        (sheet, row, NO_PERMISSION.format(reference=other.action.reference))
+        (sheet, row, NO_PERMISSION.format(reference=other.action.reference, reason=OUTSIDE))
     ]
     assert database_snapshot() == before
 
