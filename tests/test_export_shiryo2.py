@@ -186,7 +186,7 @@ def test_repost_of_a_classification_without_text_keeps_the_cell_empty(period, se
 def test_legend_quoted_under_the_table_with_the_state_column_explained(seed_export):
     legend = "\n".join([CLASSIFICATION_INTRO, *Classification.labels, STATE_LEGEND])
     assert "\nＤ：中期的・段階的に検討する項目\n状態欄：" in legend
-    for ws in seed_export.worksheets:
+    for ws in document_sheets(seed_export):
         rows = values(ws)
         assert rows[-1][0] == legend
         assert rows[-2] == [None] * 6  # a blank row between the table and the legend
@@ -222,13 +222,13 @@ def test_a_repost_is_marked_with_its_originals_state(period):
 def test_a_fully_approved_period_has_no_state_column_nor_its_legend():
     old = ReportingPeriod.objects.get(code="R2-05")
     assert not ActionReport.objects.filter(period=old).exclude(state=EntryState.APPROVED).exists()
-    for ws in exported(old).worksheets:
+    for ws in document_sheets(exported(old)):
         assert ws.max_column == 6
         assert STATE_LEGEND not in values(ws)[-1][0]
 
 
 def test_every_page_is_numbered_in_the_footer(seed_export):
-    for ws in seed_export.worksheets:
+    for ws in document_sheets(seed_export):
         assert ws.oddFooter.center.text == "- &P / &N -"
 
 

@@ -230,7 +230,7 @@ def test_a_repost_is_marked_while_its_original_is_not_approved(period):
 
 
 def test_every_page_is_numbered_in_the_footer(seed_export):
-    for ws in seed_export.worksheets:
+    for ws in document_sheets(seed_export):
         assert ws.oddFooter.center.text == "- &P / &N -"
 
 
