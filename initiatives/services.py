@@ -59,6 +59,21 @@ def readiness(entry, cleaned):
     }
 
 
+def save_progress(*, entry, user, version, results=None, plans=None, submit=False):
+    """The edit page's write of a 資料3 row, as code elsewhere calls it: through the one writer
+    (reporting.services.write)."""
+    from reporting import services  # the writer imports what the document apps register
+
+    given = {"results": results, "plans": plans}
+    return services.write(
+        entry=entry,
+        user=user,
+        version=version,
+        values={name: value for name, value in given.items() if value is not None},
+        action=services.SUBMIT if submit else services.SAVE,
+    )
+
+
 @transaction.atomic
 def create_entries_for_period(*, period, previous=None, user=None):
     """Give every initiative an entry in `period`, pre-filled with its `previous` texts."""

@@ -9,6 +9,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from recommendations.models import Action, ActionReport, Classification, ImplementationStatus
+from reporting import services
 from reporting.models import EntryState
 from reporting.services import Change, WorkflowError, seen_version, write_many
 from reporting.workflow import Document, normalise_text
@@ -121,6 +122,18 @@ def readiness(report, cleaned):
     if any(p.classification == "A" and not p.text.strip() for p in paragraphs):
         return {None: ERROR_UNDER_WAY_NEEDS_TEXT}
     return {}
+
+
+def save_statuses(*, report, user, version, paragraphs, submit=False):
+    """The edit page's write of a 資料2 row's paragraphs, as code elsewhere calls it: through the
+    one writer (reporting.services.write)."""
+    return services.write(
+        entry=report,
+        user=user,
+        version=version,
+        values={PARAGRAPHS: paragraphs},
+        action=services.SUBMIT if submit else services.SAVE,
+    )
 
 
 def set_classification(*, reports, user, classification, versions=None):
