@@ -1,5 +1,4 @@
-from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
+from django.contrib import admin
 from django.utils.html import format_html_join
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -28,7 +27,7 @@ from recommendations.resources import (
 )
 from recommendations.services import PARAGRAPHS, StatusInput, stored_paragraphs
 from reporting import services
-from reporting.admin import ADMIN_REASON, EntryAdminMixin, VersionCheckedForm
+from reporting.admin import ADMIN_REASON, EntryAdminMixin, VersionCheckedForm, WriterRefusals
 
 
 class ChapterInline(admin.TabularInline):
@@ -274,7 +273,7 @@ class ParagraphForm(VersionCheckedForm):
 
 
 @admin.register(ImplementationStatus)
-class ImplementationStatusAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
+class ImplementationStatusAdmin(WriterRefusals, FlatImportExportMixin, SimpleHistoryAdmin):
     """A paragraph may be changed by whoever may change its report (the same rules); adding,
     changing and deleting one is a change of its report through the one writer."""
 
@@ -329,24 +328,3 @@ class ImplementationStatusAdmin(FlatImportExportMixin, SimpleHistoryAdmin):
     def delete_queryset(self, request, queryset):
         for status in queryset.select_related("report"):
             self.delete_model(request, status)
-
-    def _refused(self, request):
-        error = getattr(request, "_entry_write_error", None)
-        if error is not None:
-            messages.error(request, f"保存していません。{error.message}")
-        return error is not None
-
-    def response_add(self, request, obj, post_url_continue=None):
-        if self._refused(request):
-            return HttpResponseRedirect(request.path)
-        return super().response_add(request, obj, post_url_continue)
-
-    def response_change(self, request, obj):
-        if self._refused(request):
-            return HttpResponseRedirect(request.path)
-        return super().response_change(request, obj)
-
-    def response_delete(self, request, obj_display, obj_id):
-        if self._refused(request):
-            return HttpResponseRedirect(request.path)
-        return super().response_delete(request, obj_display, obj_id)

@@ -75,7 +75,33 @@ class VersionCheckedForm(forms.ModelForm):
         return data
 
 
-class EntryAdminMixin:
+class WriterRefusals:
+    """An admin page whose write the one writer refused says why and stays on the form, instead
+    of the admin's usual "saved" message (request._entry_write_error holds the refusal)."""
+
+    def _refused(self, request):
+        error = getattr(request, "_entry_write_error", None)
+        if error is not None:
+            messages.error(request, f"保存していません。{error.message}")
+        return error is not None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if self._refused(request):
+            return HttpResponseRedirect(request.path)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if self._refused(request):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def response_delete(self, request, obj_display, obj_id):
+        if self._refused(request):
+            return HttpResponseRedirect(request.path)
+        return super().response_delete(request, obj_display, obj_id)
+
+
+class EntryAdminMixin(WriterRefusals):
     """Entries changed in the admin go through the one writer (reporting.services.write) with
     the version the form was made from: the same rules, readiness, state moves and history as
     the pages, and nothing written when nothing changed. The permission rules come through
@@ -129,22 +155,6 @@ class EntryAdminMixin:
         if getattr(request, "_entry_write_error", None) is None:
             return super().log_change(request, obj, message)
         return None
-
-    def _refused(self, request):
-        error = getattr(request, "_entry_write_error", None)
-        if error is not None:
-            messages.error(request, f"保存していません。{error.message}")
-        return error is not None
-
-    def response_add(self, request, obj, post_url_continue=None):
-        if self._refused(request):
-            return HttpResponseRedirect(request.path)
-        return super().response_add(request, obj, post_url_continue)
-
-    def response_change(self, request, obj):
-        if self._refused(request):
-            return HttpResponseRedirect(request.path)
-        return super().response_change(request, obj)
 
 
 @admin.register(ReportingPeriod)
