@@ -1,7 +1,8 @@
 """Workflow mail: the section's users hear when the HQ returns (with the comment) or approves a
-row, the HQ hears when a section submits. `entry_recorded` is called by the workflow for every
-write; mail leaves only after the transaction commits, one message per person and kind however
-many rows one action touched. Inactive users and users without an address get none."""
+row, the HQ hears when a section submits. `entry_recorded` hears of every workflow write
+(registered with reporting.workflow.on_recorded); mail leaves only after the transaction
+commits, one message per person and kind however many rows one action touched. Inactive users
+and users without an address get none."""
 
 import logging
 import threading

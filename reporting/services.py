@@ -22,12 +22,11 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from cycle.mail import entry_recorded
 from portal.resources import ValuesUpdateManager
 from reporting import access
 from reporting.models import EntryState, ReportingPeriod
 from reporting.rules import denial_reason
-from reporting.workflow import Batch, document_for, documents
+from reporting.workflow import Batch, document_for, documents, recorded
 
 ERROR_STALE = (
     "保存できませんでした。あなたが編集している間に、ほかの利用者がこの報告を更新しました。"
@@ -293,7 +292,7 @@ def _write(planned, user, reason, result):
     _flush(batch, user, history)
     for entry, before, item in moved:
         # The conversation and the mail (sent after commit) hear of every workflow write.
-        entry_recorded(entry, before=before, user=user, comment=item.comment)
+        recorded(entry, before=before, user=user, comment=item.comment)
 
 
 def _update_with_history(objs, model, fields, history):

@@ -75,6 +75,21 @@ def on_register(callback):
         callback(document)
 
 
+_recorded = []
+
+
+def on_recorded(callback):
+    """`callback(entry, before=…, user=…, comment=…)` after every state move the writer makes:
+    how another app hears of writes (the cycle's mail and conversation) without the workflow
+    importing it."""
+    _recorded.append(callback)
+
+
+def recorded(entry, *, before, user, comment=None):
+    for callback in _recorded:
+        callback(entry, before=before, user=user, comment=comment)
+
+
 def register(document):
     """Called from a document app's AppConfig.ready(); the permissions of its entries follow the
     rules of reporting/rules.py."""
