@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from accounts.models import User
 from accounts.resources import UserResource
 from departments.retirement import KeepsRetiredOrganizations
-from portal.flat_formats import FlatImportExportMixin
+from flatfiles.formats import FlatImportExportMixin
 
 
 class UserAdminForm(KeepsRetiredOrganizations, UserChangeForm):

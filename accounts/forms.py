@@ -4,7 +4,7 @@ from django.contrib.auth import password_validation
 from accounts.models import User
 from accounts.roles import Role
 from departments.models import Organization
-from portal.safe_reader import FILE_TOO_LARGE, MAX_FILE_BYTES
+from flatfiles.safe_reader import FILE_TOO_LARGE, MAX_FILE_BYTES
 
 PASSWORDS_DIFFER = "確認用のパスワードが一致しません。"
 NUMBER_TAKEN = "この職員番号はほかの利用者が使っています。"

@@ -25,7 +25,7 @@ from accounts import access, services
 from accounts.models import User
 from accounts.roles import Role, with_roles
 from departments.models import Organization
-from portal import safe_reader
+from flatfiles import safe_reader
 
 COLUMN_NUMBER = "職員番号"
 COLUMN_NAME = "氏名"
@@ -175,7 +175,7 @@ def _text(value):
 
 
 def _read_table(data):
-    """The file's rows through the reader every import uses (portal/safe_reader.py): its limits,
+    """The file's rows through the reader every import uses (flatfiles/safe_reader.py): its limits,
     and a refusal that names the cell (a formula, a control character, broken XML)."""
     try:
         if data.startswith((safe_reader.ZIP_SIGNATURE, safe_reader.OLE2_SIGNATURE)):

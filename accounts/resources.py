@@ -1,4 +1,4 @@
-"""Flat import/export of the users (see portal/resources.py).
+"""Flat import/export of the users (see flatfiles/resources.py).
 
 Passwords are never exported or imported; a user created by an import gets an unusable password
 (they set one through the admin's password form or a reset). Superuser status and single
@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 
 from accounts.models import User
 from departments.resources import organizations_widget
-from portal.resources import (
+from flatfiles.resources import (
     Field,
     FlatResource,
     NaturalKeysWidget,

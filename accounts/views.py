@@ -15,7 +15,7 @@ from accounts.models import User
 from accounts.roles import Role, with_roles
 from accounts.selectors import account_history
 from departments.models import Organization
-from documents import uploads
+from flatfiles import uploads
 
 PAGE_SIZE = 50
 UPLOAD_EXPIRED = "確認した内容の有効期限が切れました。もう一度ファイルを選んでください。"

@@ -8,17 +8,25 @@ import logging
 import threading
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 
 from accounts.models import HQ_GROUP
-from cycle import entries
 from cycle.models import Comment
 from reporting.models import EntryState
+from reporting.workflow import document_for
 
 logger = logging.getLogger(__name__)
+
+
+def absolute_url(entry):
+    """The row's page at the address people open the portal at (PORTAL_URL)."""
+    return settings.PORTAL_URL.rstrip("/") + document_for(entry).path(entry)
+
 
 SUBMITTED, RETURNED, APPROVED = "submitted", "returned", "approved"
 KIND_OF_STATE = {
@@ -54,7 +62,7 @@ def entry_recorded(entry, *, before, user, comment=None):
         return
     if after == EntryState.RETURNED and comment:
         Comment.objects.create(
-            content_type=entries.content_type_of(entry),
+            content_type=ContentType.objects.get_for_model(entry),
             object_id=entry.pk,
             author=user,
             kind=Comment.Kind.RETURN,
@@ -67,8 +75,8 @@ def entry_recorded(entry, *, before, user, comment=None):
     _queue(
         Event(
             kind=kind,
-            title=entries.title(entry),
-            url=entries.absolute_url(entry),
+            title=document_for(entry).title(entry),
+            url=absolute_url(entry),
             period=entry.period.name,
             organizations="、".join(o.label for o in organizations),
             comment=comment or "",

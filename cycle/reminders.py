@@ -21,10 +21,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import HQ_GROUP
-from cycle import entries
+from cycle.mail import absolute_url
 from cycle.models import SentReminder
 from departments.models import Organization
 from reporting.models import ReportingPeriod
+from reporting.workflow import UNFINISHED, documents
 
 Kind = SentReminder.Kind
 SUBJECTS = {
@@ -78,16 +79,16 @@ def _name(user):
 def unsubmitted_by_organization(period):
     """Organization → Section with the period's rows not yet submitted and its people."""
     sections = {}
-    for document in entries.DOCUMENTS.values():
+    for document in documents():
         rows = (
             document.rows()
-            .filter(period=period, state__in=entries.UNFINISHED)
+            .filter(period=period, state__in=UNFINISHED)
             .prefetch_related(document.organizations)
             .order_by("pk")
         )
         for row in rows:
-            row.title = entries.title(row)
-            row.url = entries.absolute_url(row)
+            row.title = document.title(row)
+            row.url = absolute_url(row)
             row.document = document
             for organization in row.responsible_organizations():
                 sections.setdefault(organization.pk, Section(organization)).rows.append(row)

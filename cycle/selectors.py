@@ -21,11 +21,11 @@ from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
 from accounts.roles import is_hq, organization_ids
-from cycle import entries
 from cycle.models import Comment, SentReminder, Visit
 from reporting.access import may
 from reporting.history import FieldChange, HistoryEvent
 from reporting.models import EntryState, ReportingPeriod
+from reporting.workflow import UNFINISHED, document_for, documents
 
 # Older comments are not news any more, read or not.
 NEWS_DAYS = 30
@@ -35,13 +35,13 @@ EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 def conversation(user, entry):
     """The row's comments, oldest first, and what the user may do in the conversation."""
-    content_type = entries.content_type_of(entry)
+    content_type = ContentType.objects.get_for_model(entry)
     comments = Comment.objects.filter(content_type=content_type, object_id=entry.pk)
     return {
         "comments": list(comments.select_related("author")),
         "may_comment": may(user, "comment", entry),
         "may_withdraw": may(user, "withdraw", entry),
-        "slug": entries.document_of(entry).slug,
+        "slug": document_for(entry).slug,
     }
 
 
@@ -76,7 +76,7 @@ def mark_seen(user, entry):
     """Record that the user opened the row now; returns when they had opened it before."""
     params = {
         "user": user.pk,
-        "type": entries.content_type_of(entry).pk,
+        "type": ContentType.objects.get_for_model(entry).pk,
         "id": entry.pk,
         "now": timezone.now(),
     }
@@ -145,7 +145,7 @@ def notices(user, today=None):
         changed=[],
     )
     since = timezone.now() - datetime.timedelta(days=NEWS_DAYS)
-    for document in entries.DOCUMENTS.values():
+    for document in documents():
         content_type = ContentType.objects.get_for_model(document.model)
         seen_at = _seen_at(user, content_type, OuterRef("pk"))
         new_comments = (
@@ -166,8 +166,7 @@ def notices(user, today=None):
             waiting = Q(pk__isnull=True)  # never
         else:
             waiting = mine & (
-                Q(state=EntryState.RETURNED)
-                | Q(state__in=entries.UNFINISHED, period__is_current=False)
+                Q(state=EntryState.RETURNED) | Q(state__in=UNFINISHED, period__is_current=False)
             )
         changed = Q(seen_at__isnull=False, updated_at__gt=F("seen_at")) & ~Q(updated_by=user)
         rows = (
@@ -199,7 +198,7 @@ def notices(user, today=None):
             .order_by("period__results_until", "pk")
         )
         for row in rows:
-            row.title = entries.title(row)
+            row.title = document.title(row)
             row.document = document
             if row.waiting and row.state == EntryState.RETURNED:
                 result.returned.append(row)

@@ -1,9 +1,9 @@
 """Writes of the reporting cycle: a comment in a row's conversation, withdrawing a submission.
 Each runs in one transaction; errors are `WorkflowError`s with the messages below."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from cycle import entries
 from cycle.models import MAX_COMMENT_LENGTH, Comment
 from reporting import services
 from reporting.services import WorkflowError
@@ -21,7 +21,10 @@ def add_comment(*, entry, user, body):
     if len(body) > MAX_COMMENT_LENGTH:
         raise WorkflowError(ERROR_LONG_COMMENT)
     return Comment.objects.create(
-        content_type=entries.content_type_of(entry), object_id=entry.pk, author=user, body=body
+        content_type=ContentType.objects.get_for_model(entry),
+        object_id=entry.pk,
+        author=user,
+        body=body,
     )
 
 

@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cycle import selectors, services
-from cycle.entries import DOCUMENTS
 from cycle.forms import CommentForm, WithdrawForm
 from reporting.access import may_manage_periods
 from reporting.services import WorkflowError
 from reporting.views import workflow_error_message
+from reporting.workflow import document_by_slug
 
 
 def conversation_for(user, entry, *, history):
@@ -32,9 +32,10 @@ def conversation_for(user, entry, *, history):
 
 
 def _document(slug):
-    if slug not in DOCUMENTS:
+    document = document_by_slug(slug)
+    if document is None:
         raise Http404
-    return DOCUMENTS[slug]
+    return document
 
 
 def _back(document, entry, anchor=""):

@@ -10,7 +10,7 @@ from departments.resources import (
     JobCategoryResource,
     SectionResource,
 )
-from portal.flat_formats import FlatImportExportMixin
+from flatfiles.formats import FlatImportExportMixin
 
 # The three levels are proxies of Organization and share its history, which simple_history's
 # history page looks up under each model's own options (without this the page is a 500).

@@ -1,11 +1,11 @@
-"""Flat import/export of the organisation tree and the job categories (see portal/resources.py).
+"""Flat import/export of the organisation tree and the job categories (see flatfiles/resources.py).
 
 Bureaus are identified by their name, departments and sections by their parent's label and their
 name (the model's own uniqueness); the label (「保）保護課」) follows from those and is shown only.
 """
 
 from departments.models import Bureau, Department, JobCategory, Organization, Section
-from portal.resources import (
+from flatfiles.resources import (
     Field,
     FlatResource,
     NaturalKeysWidget,

@@ -16,11 +16,12 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 
+from core.marks import REPOST_MARK, circled
+from core.wareki import era_month_label, era_year, month_label
 from documents import versions
+from flatfiles.spreadsheet import FORMULA_TRIGGERS
 from initiatives.models import Category, Initiative, ProgressEntry
 from initiatives.services import written_fields
-from portal.marks import REPOST_MARK, circled
-from portal.wareki import era_month_label, era_year, month_label
 from recommendations.models import (
     CLASSIFICATION_INTRO,
     Action,
@@ -72,9 +73,6 @@ PAGE_FOOTER = "- &P / &N -"
 
 SHIRYO3_WIDTHS = (18, 14, 56, 7, 48, 20)
 SHIRYO2_WIDTHS = (8, 30, 40, 56, 6, 18)
-
-# Excel (and any CSV made from the sheet) treats a cell starting with one of these as a formula.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 _FONT = {"name": "ＭＳ 明朝", "size": 10.5}
 _THIN = Side(style="thin")

@@ -1,6 +1,6 @@
 from django import forms
 
-from portal.safe_reader import FILE_TOO_LARGE, MAX_FILE_BYTES
+from flatfiles.safe_reader import FILE_TOO_LARGE, MAX_FILE_BYTES
 from reporting.models import ReportingPeriod
 
 DOCUMENTS = [("shiryo3", "資料3 人材育成ビジョンに基づく取組"), ("shiryo2", "資料2 今後の取組方針")]

@@ -30,6 +30,14 @@ from difflib import SequenceMatcher
 
 from django.db import transaction
 
+from core.marks import (
+    CIRCLED_NUMBERS,
+    GOJUON,
+    GOJUON_HALF,
+    action_letter,
+    circled,
+    policy_letter,
+)
 from departments.models import Organization
 from documents import versions
 from documents.exports import (
@@ -46,17 +54,9 @@ from documents.exports import (
     shiryo3_headers,
     with_repost_mark,
 )
+from flatfiles import safe_reader
 from initiatives.models import Category, Initiative, ProgressEntry
 from initiatives.services import written_fields
-from portal import safe_reader
-from portal.marks import (
-    CIRCLED_NUMBERS,
-    GOJUON,
-    GOJUON_HALF,
-    action_letter,
-    circled,
-    policy_letter,
-)
 from recommendations.models import (
     Action,
     ActionReport,
@@ -193,7 +193,7 @@ class ImportResult:
 
 
 # A file, sheet or cell that cannot be read at all: the import stops with this one error, at
-# the sheet and row it names (portal/safe_reader.py reads every file).
+# the sheet and row it names (flatfiles/safe_reader.py reads every file).
 FileRejected = safe_reader.Refused
 
 
@@ -281,7 +281,7 @@ def _organization_problem(cell, expected, column, labels, note=""):
     return None
 
 
-# The marks as exports.py writes them (portal.marks), back to their numbers.
+# The marks as exports.py writes them (core.marks), back to their numbers.
 POLICY_NUMBERS = {policy_letter(n): n for n in range(1, len(GOJUON) + 1)}
 ACTION_NUMBERS = {action_letter(n): n for n in range(1, len(GOJUON_HALF) + 1)}
 CIRCLED = {circled(n): n for n in range(1, len(CIRCLED_NUMBERS) + 1)}

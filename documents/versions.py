@@ -41,7 +41,7 @@ def add_sheet(workbook, rows):
 
 
 def read_sheet(workbook):
-    """{reference: Exported} from the 版 sheet of a workbook opened by portal.safe_reader (cells
+    """{reference: Exported} from the 版 sheet of a workbook opened by flatfiles.safe_reader (cells
     as the texts Excel shows); None when it has none (a file made by hand or before versions
     were exported)."""
     sheet = next((ws for ws in workbook.worksheets if is_version_sheet(ws)), None)

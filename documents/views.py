@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from documents import uploads
 from documents.exports import export_shiryo2, export_shiryo3
 from documents.forms import DOCUMENTS, UploadForm
 from documents.imports import STATUS_LABELS, import_shiryo2, import_shiryo3
+from flatfiles import uploads
 from initiatives.selectors import filter_progress_entries
 from recommendations.selectors import filter_action_reports
 from reporting.access import may_review_entries, may_view

@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from departments.models import Organization
 from departments.retirement import OrganizationLinksForm
+from flatfiles.formats import FlatImportExportMixin
 from initiatives.models import Category, Initiative, ProgressEntry, Subclass
 from initiatives.resources import (
     CategoryResource,
@@ -12,7 +13,6 @@ from initiatives.resources import (
     ProgressEntryResource,
     SubclassResource,
 )
-from portal.flat_formats import FlatImportExportMixin
 from reporting.admin import EntryAdminMixin
 
 

@@ -1,9 +1,9 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
+from core.search import keyword
 from departments.models import JobCategory, Organization
 from initiatives.models import Category, Initiative, ProgressEntry, Subclass
-from portal.search import keyword
 from reporting.filters import PeriodFilterSet
 
 

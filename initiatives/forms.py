@@ -1,7 +1,7 @@
 from django import forms
 
+from core.marks import REPOST_MARK
 from initiatives.services import FIELDS, written_fields
-from portal.marks import REPOST_MARK
 from reporting.forms import relabel, text_field
 
 

@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from portal.marks import circled
-from portal.wareki import number_label
+from core.marks import circled
+from core.wareki import number_label
 from reporting.models import WorkflowEntry, text_within_limit, trigram_index
 
 

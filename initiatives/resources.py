@@ -1,10 +1,8 @@
-"""Flat import/export of 資料3 (see portal/resources.py): categories by number, sub-classes by
+"""Flat import/export of 資料3 (see flatfiles/resources.py): categories by number, sub-classes by
 name, initiatives by their reference as the pages write it (「3-研修体制の整備-⑥」, 「1-④」)."""
 
 from departments.resources import job_category_widget, organizations_widget
-from initiatives.models import Category, Initiative, ProgressEntry, Subclass
-from initiatives.services import written_fields
-from portal.resources import (
+from flatfiles.resources import (
     BatchedFlatResource,
     CircledNumberWidget,
     Field,
@@ -17,6 +15,8 @@ from portal.resources import (
     text_field,
     verbose,
 )
+from initiatives.models import Category, Initiative, ProgressEntry, Subclass
+from initiatives.services import written_fields
 from reporting.models import MAX_TEXT_LENGTH
 from reporting.resources import (
     WORKFLOW_COLUMNS,

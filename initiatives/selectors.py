@@ -3,10 +3,10 @@
 from django.db.models import Case, F, OuterRef, Subquery, TextField, Value, When
 from django.db.models.functions import Coalesce
 
+from core.textdiff import line_diff
 from departments.selectors import organization_labels
 from initiatives.filters import ProgressEntryFilter
 from initiatives.models import Initiative, ProgressEntry
-from portal.textdiff import line_diff
 from reporting.access import get_entry_for_user
 from reporting.history import record_events
 

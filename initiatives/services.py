@@ -6,6 +6,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from initiatives.models import Initiative, ProgressEntry
+from initiatives.selectors import get_progress_entry_for_user
 from reporting.models import EntryState
 from reporting.workflow import Document, normalise_text
 
@@ -107,6 +108,12 @@ DOCUMENT = Document(
     write=write,
     readiness=readiness,
     create_entries=create_entries_for_period,
+    slug="shiryo3",
+    detail_url="initiatives:detail",
+    organizations="initiative__sections",
+    get_for_user=get_progress_entry_for_user,
+    related=("initiative__category", "initiative__subclass", "initiative__job_category"),
+    title_suffix=lambda entry: f"（{entry.initiative.job_category}）",
     prefetch=("initiative__sections",),
     order=1,
     entry_fields=FIELDS,

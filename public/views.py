@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from portal.spreadsheet import escape_formula
+from flatfiles.spreadsheet import escape_formula
 from public.selectors import OPEN_DATA_FIELDS, open_data_rows, public_chapter
 from recommendations.models import CLASSIFICATION_INTRO, Classification
 

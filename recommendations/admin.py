@@ -5,7 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from departments.models import Organization
 from departments.retirement import OrganizationLinksForm
-from portal.flat_formats import FlatImportExportMixin
+from flatfiles.formats import FlatImportExportMixin
 from recommendations.models import (
     Action,
     ActionReport,

@@ -1,8 +1,8 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
+from core.search import keyword
 from departments.models import Organization
-from portal.search import keyword
 from recommendations.models import (
     Action,
     ActionReport,

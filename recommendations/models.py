@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from portal.marks import action_letter, circled, policy_letter
+from core.marks import action_letter, circled, policy_letter
 from reporting.models import WorkflowEntry, text_within_limit, trigram_index
 
 CLASSIFICATION_INTRO = "それぞれの取組の実施・検討の時期について、次の４つの区分で表す。"

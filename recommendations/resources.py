@@ -1,12 +1,12 @@
-"""Flat import/export of 資料2 (see portal/resources.py): chapters by number 「(1)」, 提言 by
+"""Flat import/export of 資料2 (see flatfiles/resources.py): chapters by number 「(1)」, 提言 by
 chapter and number 「(1)①」, policies and actions by their reference 「(1)ア」, 「(1)イ(ｳ)」,
 reports and their 実施状況 paragraphs by period code and action reference (and position)."""
 
 import re
 
+from core.marks import GOJUON, action_letter, policy_letter
 from departments.resources import organizations_widget
-from portal.marks import GOJUON, action_letter, policy_letter
-from portal.resources import (
+from flatfiles.resources import (
     BatchedFlatResource,
     ChoiceWidget,
     CircledNumberWidget,

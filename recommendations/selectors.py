@@ -2,9 +2,9 @@
 
 from django.db.models import Prefetch
 
+from core.marks import circled
+from core.textdiff import line_diff
 from departments.selectors import organization_labels
-from portal.marks import circled
-from portal.textdiff import line_diff
 from recommendations.filters import ActionReportFilter
 from recommendations.models import Action, ActionReport, Classification, ImplementationStatus
 from reporting.access import get_entry_for_user

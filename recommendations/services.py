@@ -9,6 +9,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from recommendations.models import Action, ActionReport, Classification, ImplementationStatus
+from recommendations.selectors import get_action_report_for_user
 from reporting import services
 from reporting.models import EntryState
 from reporting.services import Change, WorkflowError, seen_version, write_many
@@ -196,6 +197,11 @@ DOCUMENT = Document(
     write=write,
     readiness=readiness,
     create_entries=create_reports_for_period,
+    slug="shiryo2",
+    detail_url="recommendations:detail",
+    organizations="action__departments",
+    get_for_user=get_action_report_for_user,
+    related=("action__policy__chapter",),
     prefetch=("action__departments", "statuses"),
     order=2,
 )

@@ -5,7 +5,7 @@ from django.http import HttpResponseRedirect
 from django.utils.timezone import localtime
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.flat_formats import FlatImportExportMixin
+from flatfiles.formats import FlatImportExportMixin
 from reporting import services
 from reporting.models import ReportingPeriod
 from reporting.resources import ReportingPeriodResource

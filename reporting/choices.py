@@ -1,12 +1,12 @@
 """The choice lists of the list filters (categories, sub-classes, sections…), kept in the cache.
 
 They change a few times a year but cost a query each on every list request. The key carries the
-master data's revision (portal.models.ListRevision), so any write to the tables they come from
+master data's revision (core.models.ListRevision), so any write to the tables they come from
 retires them, and the saves of deadline week do not."""
 
 from django.core.cache import cache
 
-from portal.models import ListRevision
+from core.models import ListRevision
 
 TIMEOUT = 600
 

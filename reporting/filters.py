@@ -5,7 +5,7 @@ import functools
 import django_filters
 from django import forms
 
-from portal.widgets import FastSelect
+from core.widgets import FastSelect
 from reporting import choices
 from reporting.models import EntryState, ReportingPeriod
 

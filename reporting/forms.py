@@ -1,6 +1,6 @@
 from django import forms
 
-from portal.widgets import EraDateInput
+from core.widgets import EraDateInput
 from reporting.models import MAX_TEXT_LENGTH, ReportingPeriod
 
 
@@ -131,7 +131,7 @@ class PeriodForm(forms.ModelForm):
             del self.fields["confirm_unfinished"]
 
     def clean(self):
-        from cycle.periods import proposed_code, proposed_name
+        from reporting.periods import proposed_code, proposed_name
 
         data = super().clean()
         results_until, plans_from = data.get("results_until"), data.get("plans_from")

@@ -8,8 +8,9 @@ from django.db.models.functions import Length, Upper
 from django.db.models.lookups import LessThanOrEqual
 from simple_history.models import HistoricalRecords
 
-from portal.search import NFKC
-from portal.wareki import month_label
+from core.limits import MAX_TEXT_LENGTH
+from core.search import NFKC
+from core.wareki import month_label
 
 
 class ReportingPeriod(models.Model):
@@ -58,10 +59,6 @@ class ReportingPeriod(models.Model):
         return f"{month_label(self.plans_from)}以降の取組"
 
 
-# Longest text a section may enter in one field (the longest cell of the documents is ~600).
-MAX_TEXT_LENGTH = 4000
-
-
 def text_within_limit(field, name):
     return models.CheckConstraint(
         condition=LessThanOrEqual(Length(field), MAX_TEXT_LENGTH), name=name
@@ -69,7 +66,7 @@ def text_within_limit(field, name):
 
 
 def trigram_index(field, name):
-    """Japanese substring search (`field__nfkc__icontains`, portal/search.py) uses this index:
+    """Japanese substring search (`field__nfkc__icontains`, core/search.py) uses this index:
     UPPER(normalize(field, NFKC)) gin_trgm_ops."""
     return GinIndex(OpClass(Upper(NFKC(field)), name="gin_trgm_ops"), name=name)
 

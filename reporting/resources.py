@@ -1,10 +1,10 @@
-"""Flat import/export of the reporting periods, and what the per-period entries of both documents
-share (see portal/resources.py): the workflow columns, and the same permission rules as the pages.
-"""
+"""Flat import/export of the reporting periods, and what the per-period entries of both
+documents share (see flatfiles/resources.py): the workflow columns, and the same permission rules
+as the pages."""
 
 from import_export.fields import Field
 
-from portal.resources import (
+from flatfiles.resources import (
     ChoiceWidget,
     DateTimeWidget,
     DateWidget,

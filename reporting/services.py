@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from portal.resources import ValuesUpdateManager
+from flatfiles.resources import ValuesUpdateManager
 from reporting import access
 from reporting.models import EntryState, ReportingPeriod
 from reporting.rules import denial_reason

@@ -6,8 +6,7 @@ from django.db.models import Count, Window
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
 
-from cycle.periods import next_period, unfinished_by_organization
-from portal.models import ListRevision
+from core.models import ListRevision
 from reporting import services
 from reporting.access import (
     check_may_manage_periods,
@@ -18,6 +17,7 @@ from reporting.access import (
 )
 from reporting.forms import MeetingForm, PeriodForm, ReviewForm
 from reporting.models import EntryState, ReportingPeriod
+from reporting.periods import next_period, unfinished_by_organization
 
 PAGE_SIZE = 50
 

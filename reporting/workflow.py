@@ -8,8 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import rules
+from django.urls import reverse
 
+from reporting.models import EntryState
 from reporting.rules import may_change, may_review, may_submit
+
+# The states of a row its section has not finished: 未着手, 下書き, 差戻し.
+UNFINISHED = (EntryState.NOT_STARTED, EntryState.DRAFT, EntryState.RETURNED)
 
 
 def normalise_text(text):
@@ -47,6 +52,14 @@ class Document:
     - `readiness(entry, values)`: the message that says what a submission lacks, or None.
     - `create_entries(period, previous, user)`: a new period's entries, pre-filled.
     - `prefetch`: what the permission checks read of many entries at once.
+
+    What the pages and the cycle (mail, reminders, お知らせ) need to name, link and find a row:
+    - `slug`: the document in URLs (shiryo3, shiryo2); `detail_url`: the URL name of a row's page.
+    - `organizations`: the lookup from an entry to the organisations answering for it.
+    - `related`: what naming a row (`title`) reads.
+    - `get_for_user(user, pk, *, action=None)`: the entry as its pages fetch it (404 unseen, 403
+      when the action is not allowed).
+    - `title_suffix(entry)`: what follows 「資料3 1-④」 in a row's name, if anything.
     """
 
     model: type
@@ -57,10 +70,28 @@ class Document:
     write: Callable[[Any, dict, Batch, Any], None]
     readiness: Callable[[Any, dict], str | None]
     create_entries: Callable[..., int]
+    slug: str
+    detail_url: str
+    organizations: str
+    get_for_user: Callable[..., Any]
+    related: tuple = ()
+    title_suffix: Callable[[Any], str] | None = None
     prefetch: tuple = ()
     order: int = 0
     # The entry's own columns that `write` sets (資料2 keeps its paragraphs in rows of their own).
     entry_fields: tuple = ()
+
+    def rows(self):
+        """The entries with what naming them reads."""
+        return self.model.objects.select_related("period", *self.related)
+
+    def title(self, entry):
+        """資料3 1-④（共通）, 資料2 (1)ア(ｱ): how the mails and notices name a row."""
+        text = f"{self.label} {entry.reference}"
+        return text + self.title_suffix(entry) if self.title_suffix else text
+
+    def path(self, entry):
+        return reverse(self.detail_url, args=[entry.pk])
 
 
 _documents = {}
@@ -131,3 +162,13 @@ def document_for(entry_or_model):
 
 def documents():
     return sorted(_documents.values(), key=lambda document: document.order)
+
+
+def title(entry):
+    """How the mails and notices name a row (Document.title)."""
+    return document_for(entry).title(entry)
+
+
+def document_by_slug(slug):
+    """The document named so in URLs, or None."""
+    return next((d for d in _documents.values() if d.slug == slug), None)

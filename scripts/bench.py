@@ -46,8 +46,8 @@ def recreate_database():
 def prepare():
     from django.core.management import call_command
 
-    from portal.demo import create_demo_users
-    from portal.seed import load_all
+    from operations.demo import create_demo_users
+    from operations.seed import load_all
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -236,11 +236,12 @@ def main():
     django.setup()
     from django.db import connection
 
-    from portal.synthetic import multiply_seed
+    from operations.synthetic import multiply_seed
 
     page_rows, document_rows = [], []
     for size in sorted(args.sizes):
-        # Each size from a fresh seed: 100× is 10× the rows over 10 periods (portal/synthetic.py).
+        # Each size from a fresh seed: 100× is 10× the rows over 10 periods
+        # (operations/synthetic.py).
         connection.close()
         recreate_database()
         prepare()

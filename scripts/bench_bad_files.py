@@ -29,10 +29,10 @@ from django.contrib.auth import get_user_model  # noqa: E402
 
 from documents.exports import export_shiryo3  # noqa: E402
 from documents.imports import import_shiryo3  # noqa: E402
-from portal import safe_reader  # noqa: E402
-from portal.demo import create_demo_users  # noqa: E402
-from portal.flat_formats import XLSX, CSVAnyEncoding  # noqa: E402
-from portal.seed import load_all  # noqa: E402
+from flatfiles import safe_reader  # noqa: E402
+from flatfiles.formats import XLSX, CSVAnyEncoding  # noqa: E402
+from operations.demo import create_demo_users  # noqa: E402
+from operations.seed import load_all  # noqa: E402
 from reporting.models import ReportingPeriod  # noqa: E402
 
 MIB = 1024 * 1024

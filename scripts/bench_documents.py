@@ -4,8 +4,8 @@
 
 Runs against the project's database (settings: vision_portal.settings.local, or
 DJANGO_SETTINGS_MODULE) inside one transaction that is rolled back at the end, so the database is
-left as it was: the seed is loaded if missing, grown with portal.synthetic.multiply_seed, and each
-import writes into a new, empty period.
+left as it was: the seed is loaded if missing, grown with operations.synthetic.multiply_seed, and
+each import writes into a new, empty period.
 
 Each step runs twice, each time in a savepoint that is rolled back: once for the time, once under
 tracemalloc for the peak of Python memory it allocates (tracemalloc slows the code down, so the
@@ -33,9 +33,9 @@ from django.db import transaction  # noqa: E402
 from documents.exports import export_shiryo2, export_shiryo3  # noqa: E402
 from documents.imports import import_shiryo2, import_shiryo3  # noqa: E402
 from initiatives.models import Initiative  # noqa: E402
-from portal.demo import create_demo_users  # noqa: E402
-from portal.seed import load_all  # noqa: E402
-from portal.synthetic import multiply_seed  # noqa: E402
+from operations.demo import create_demo_users  # noqa: E402
+from operations.seed import load_all  # noqa: E402
+from operations.synthetic import multiply_seed  # noqa: E402
 from recommendations.models import Action, ImplementationStatus  # noqa: E402
 from reporting.models import ReportingPeriod  # noqa: E402
 

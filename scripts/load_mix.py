@@ -50,9 +50,9 @@ def create_database(size):
     django.setup()
     from django.core.management import call_command
 
-    from portal.demo import create_demo_users
-    from portal.seed import load_all
-    from portal.synthetic import multiply_seed
+    from operations.demo import create_demo_users
+    from operations.seed import load_all
+    from operations.synthetic import multiply_seed
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -77,9 +77,9 @@ def prepare(connections):
     )
     from django.contrib.sessions.backends.db import SessionStore
 
+    from core.middleware import KEY as IDLE_KEY
     from departments.models import Organization
     from initiatives.models import ProgressEntry
-    from portal.middleware import KEY as IDLE_KEY
     from recommendations.models import ActionReport
     from reporting.models import EntryState, ReportingPeriod
 

@@ -20,8 +20,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from portal.demo import create_demo_users
-from portal.seed import load_all
+from operations.demo import create_demo_users
+from operations.seed import load_all
 
 # One template per cluster, shared by suites run side by side under other test database names;
 # mutation testing keeps its own (built from its copy of the code), which other runs leave alone.
@@ -45,7 +45,7 @@ def template_key():
         *base.glob("*/migrations/*.py"),
         *base.glob("*/models.py"),
         *base.glob("fixtures/**/*"),
-        *(base / "portal" / name for name in ("seed.py", "demo.py")),
+        *(base / "operations" / name for name in ("seed.py", "demo.py")),
     ]
     for path in sorted(paths):
         if path.is_file() and "__pycache__" not in path.parts:

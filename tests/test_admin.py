@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.text import Truncator
 
-from portal.synthetic import multiply_seed
+from operations.synthetic import multiply_seed
 
 pytestmark = pytest.mark.django_db
 

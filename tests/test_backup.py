@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from portal.backup import pg_environment
+from operations.backup import pg_environment
 
 pytestmark = pytest.mark.django_db
 

@@ -18,11 +18,9 @@ from django.urls import reverse
 from documents.exports import export_shiryo2, export_shiryo3
 from documents.imports import MERGED_TEXT_CELLS, import_shiryo2, import_shiryo3
 from documents.management.base import IMPORT_FAILED
-from documents.testing import find_row, to_bytes
-from initiatives.models import ProgressEntry
-from portal import safe_reader
-from portal.resources import DATABASE_NUL, user_error
-from portal.safe_reader import (
+from flatfiles import safe_reader
+from flatfiles.resources import DATABASE_NUL, user_error
+from flatfiles.safe_reader import (
     BAD_XML_IN_CELL,
     BROKEN_FILE,
     BROKEN_SHEET,
@@ -35,6 +33,8 @@ from portal.safe_reader import (
     TOO_MANY_ELEMENTS,
     TOO_MANY_SHEETS,
 )
+from initiatives.models import ProgressEntry
+from tests.documents import find_row, to_bytes
 from tests.helpers import action, entry, initiative
 from tests.test_flat_import_export import IMPORT_CSV, IMPORT_XLSX, export_bytes, upload
 

@@ -10,7 +10,7 @@ import yaml
 from django.conf import settings
 from django.urls import reverse
 
-from portal.synthetic import multiply_seed
+from operations.synthetic import multiply_seed
 from recommendations.models import ActionReport
 from tests.helpers import statuses_post
 

@@ -5,9 +5,9 @@ import pytest
 from django.apps import apps
 from django.db import connection, transaction
 
+from core.models import REVISED_APPS, REVISED_EXTRA_TABLES, DataRevision, ListRevision
 from departments.models import JobCategory
 from initiatives.models import Category, Initiative, ProgressEntry
-from portal.models import REVISED_APPS, REVISED_EXTRA_TABLES, DataRevision, ListRevision
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_a_number_lost_to_a_rollback_never_comes_back():
 
 def test_every_table_the_lists_show_also_keeps_the_list_revisions():
     """The master data's revision, or for the per-period rows the revisions per period and
-    organisation (portal.models.ListRevision)."""
+    organisation (core.models.ListRevision)."""
     per_period = tables_with_the_trigger("portal_list_revision_update")
     assert per_period == {
         "initiatives_progressentry",

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.wareki import number_label
 from initiatives.models import ProgressEntry
-from portal.wareki import number_label
 from reporting.services import open_period
 from tests.helpers import current_entry, progress_post
 

@@ -9,13 +9,13 @@ from django.urls import reverse
 
 from documents.exports import export_shiryo2, export_shiryo3
 from documents.imports import CONFLICT, MOVED_SINCE_PREVIEW, import_shiryo2, import_shiryo3
-from documents.testing import database_snapshot, reload, to_bytes
 from documents.versions import SHEET
 from initiatives.models import ProgressEntry
 from recommendations.models import ActionReport
 from recommendations.services import PARAGRAPHS, StatusInput
 from reporting import services
 from reporting.models import EntryState
+from tests.documents import database_snapshot, reload, to_bytes
 from tests.helpers import current_entry, set_state, snapshot
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ import pytest
 
 from documents.exports import export_shiryo2, export_shiryo3
 from documents.imports import CONFLICT, import_shiryo2, import_shiryo3
-from documents.testing import database_snapshot, reload, to_bytes
 from documents.versions import SHEET
 from recommendations.services import PARAGRAPHS, StatusInput
 from reporting import services
+from tests.documents import database_snapshot, reload, to_bytes
 from tests.helpers import current_report
 from tests.test_document_import_versions import edit_on_page, hogo_entries, plans_cell
 

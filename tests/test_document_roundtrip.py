@@ -4,9 +4,9 @@ import pytest
 
 from documents.exports import export_shiryo2, export_shiryo3
 from documents.imports import import_shiryo2, import_shiryo3
-from documents.testing import database_snapshot, find_row, merged, reload, to_bytes
 from initiatives.models import Initiative, ProgressEntry
 from recommendations.models import Action, ActionReport, ImplementationStatus, Policy
+from tests.documents import database_snapshot, find_row, merged, reload, to_bytes
 
 pytestmark = pytest.mark.django_db
 

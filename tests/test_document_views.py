@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from documents.exports import NO_ROWS, NO_ROWS_SHEET, export_shiryo3
 from documents.imports import NO_PERMISSION, REMOVALS_NOT_CONFIRMED, import_shiryo3
-from documents.testing import document_sheet_names
+from flatfiles.safe_reader import NOT_XLSX
 from initiatives.models import Initiative, ProgressEntry
-from portal.safe_reader import NOT_XLSX
 from reporting.models import ReportingPeriod
+from tests.documents import document_sheet_names
 
 pytestmark = pytest.mark.django_db
 

@@ -7,19 +7,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.marks import REPOST_MARK
 from documents.exports import STATE_LEGEND, export_shiryo2
 from documents.management.base import UNKNOWN_PERIOD
-from documents.testing import (
-    document_sheet_names,
-    document_sheets,
-    find_row,
-    merged,
-    reload,
-    to_bytes,
-    values,
-)
-from portal.marks import REPOST_MARK
-from portal.synthetic import multiply_seed
+from operations.synthetic import multiply_seed
 from recommendations.models import (
     CLASSIFICATION_INTRO,
     Action,
@@ -30,6 +21,15 @@ from recommendations.models import (
     VerificationReport,
 )
 from reporting.models import EntryState, ReportingPeriod
+from tests.documents import (
+    document_sheet_names,
+    document_sheets,
+    find_row,
+    merged,
+    reload,
+    to_bytes,
+    values,
+)
 from tests.helpers import action
 
 pytestmark = pytest.mark.django_db

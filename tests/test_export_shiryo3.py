@@ -7,9 +7,13 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.marks import REPOST_MARK, circled
 from documents.exports import export_shiryo3
 from documents.management.base import NO_CURRENT_PERIOD, UNKNOWN_PERIOD
-from documents.testing import (
+from initiatives.models import Category, Initiative, ProgressEntry
+from operations.synthetic import multiply_seed
+from reporting.models import EntryState, ReportingPeriod
+from tests.documents import (
     document_sheet_names,
     document_sheets,
     find_row,
@@ -18,10 +22,6 @@ from documents.testing import (
     to_bytes,
     values,
 )
-from initiatives.models import Category, Initiative, ProgressEntry
-from portal.marks import REPOST_MARK, circled
-from portal.synthetic import multiply_seed
-from reporting.models import EntryState, ReportingPeriod
 from tests.helpers import entry, initiative
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from flatfiles.spreadsheet import escape_formula, unescape_formula
 from initiatives.models import Category, ProgressEntry
-from portal.spreadsheet import escape_formula, unescape_formula
 from tests.test_flat_import_export import (
     CSV_BOM,
     CSV_CP932,

@@ -10,9 +10,9 @@ from django.db.models import ForeignKey
 from django.test.utils import CaptureQueriesContext
 from import_export.widgets import ManyToManyWidget
 
+from flatfiles.resources import BatchedFlatResource
 from initiatives.models import Initiative, ProgressEntry
 from initiatives.resources import ProgressEntryResource, find_initiative
-from portal.resources import BatchedFlatResource
 from recommendations.models import ActionReport, ImplementationStatus
 from recommendations.resources import (
     ActionReportResource,

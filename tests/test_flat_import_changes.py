@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 
 from accounts.models import User
 from departments.models import Organization
+from flatfiles.safe_reader import NOT_XLSX
 from initiatives.models import Initiative, ProgressEntry
 from initiatives.resources import find_initiative
-from portal.safe_reader import NOT_XLSX
 from recommendations.models import ActionReport, ImplementationStatus
 from recommendations.resources import find_action
 from tests.test_flat_import_export import (

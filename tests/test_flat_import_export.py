@@ -19,9 +19,9 @@ from openpyxl import load_workbook
 
 from accounts.models import User
 from departments.models import Bureau, Department, JobCategory, Section
+from flatfiles.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from initiatives.models import Category, Initiative, ProgressEntry, Subclass
-from portal.flat_formats import EXPORT_FORMATS, IMPORT_FORMATS
-from portal.synthetic import multiply_seed
+from operations.synthetic import multiply_seed
 from recommendations.models import (
     Action,
     ActionReport,

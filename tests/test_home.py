@@ -9,11 +9,11 @@ from django.utils import timezone
 from departments.models import Organization
 from initiatives.models import ProgressEntry
 from initiatives.services import save_progress
-from portal.selectors import NO_PREVIOUS, STATUS_TEXT_CHANGED
 from recommendations.models import ActionReport, Classification, ImplementationStatus
 from recommendations.services import StatusInput, save_statuses
 from reporting.models import EntryState
 from reporting.services import return_to_section
+from shell.selectors import NO_PREVIOUS, STATUS_TEXT_CHANGED
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ import pytest
 
 from documents.exports import export_shiryo2, export_shiryo3
 from documents.imports import NO_PERMISSION, import_shiryo2, import_shiryo3
-from documents.testing import database_snapshot, to_bytes
 from initiatives.models import ProgressEntry
 from recommendations.models import ActionReport, ImplementationStatus
 from reporting.models import EntryState, ReportingPeriod
+from tests.documents import database_snapshot, to_bytes
 from tests.helpers import current_entry, current_report, set_state
 from tests.test_import_shiryo2 import action_row
 from tests.test_import_shiryo3 import row_of

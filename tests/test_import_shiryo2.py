@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from core.marks import REPOST_MARK
 from documents import imports
 from documents.exports import export_shiryo2
 from documents.imports import (
@@ -22,10 +23,9 @@ from documents.imports import (
     import_shiryo2,
 )
 from documents.management.base import IMPORT_FAILED
-from documents.testing import database_snapshot, find_row, refused_import, to_bytes
-from portal.marks import REPOST_MARK
-from portal.safe_reader import CELL_TOO_LONG, MAX_TEXT_LENGTH
+from flatfiles.safe_reader import CELL_TOO_LONG, MAX_TEXT_LENGTH
 from recommendations.models import Action, ActionReport, ImplementationStatus
+from tests.documents import database_snapshot, find_row, refused_import, to_bytes
 from tests.helpers import action
 
 # The real reason: the row is another section's.

@@ -12,6 +12,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from accounts.management.base import UNKNOWN_USER
+from core.marks import REPOST_MARK
 from documents import imports
 from documents.exports import export_shiryo2, export_shiryo3
 from documents.imports import (
@@ -27,12 +29,9 @@ from documents.imports import (
     import_shiryo2,
     import_shiryo3,
 )
-from documents.management.base import IMPORT_FAILED, UNKNOWN_USER
-from documents.testing import database_snapshot, find_row, refused_import, to_bytes
-from initiatives.models import Initiative, ProgressEntry
-from portal import safe_reader
-from portal.marks import REPOST_MARK
-from portal.safe_reader import (
+from documents.management.base import IMPORT_FAILED
+from flatfiles import safe_reader
+from flatfiles.safe_reader import (
     CELL_TOO_LONG,
     EMPTY_FILE,
     FILE_TOO_LARGE,
@@ -45,7 +44,9 @@ from portal.safe_reader import (
     TOO_MANY_ROWS,
     UNPACKED_TOO_LARGE,
 )
+from initiatives.models import Initiative, ProgressEntry
 from reporting.models import ReportingPeriod
+from tests.documents import database_snapshot, find_row, refused_import, to_bytes
 from tests.helpers import entry, initiative
 
 # The real reason: the row is another section's.

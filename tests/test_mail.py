@@ -178,7 +178,7 @@ def test_a_return_reaches_a_real_smtp_server_in_japanese(
 
 
 def test_the_demo_users_have_addresses_so_the_demo_sends_mail(django_user_model):
-    from portal.demo import DEMO_USERS
+    from operations.demo import DEMO_USERS
 
     users = django_user_model.objects.filter(username__in=[u["username"] for u in DEMO_USERS])
     assert sorted(users.values_list("email", flat=True)) == sorted(

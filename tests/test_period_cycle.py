@@ -6,7 +6,6 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from cycle.periods import next_period, proposed_code, proposed_name, unfinished_by_organization
 from initiatives.models import ProgressEntry
 from recommendations.models import ActionReport
 from reporting.forms import (
@@ -15,6 +14,7 @@ from reporting.forms import (
     ERROR_NOT_AFTER_LAST,
 )
 from reporting.models import EntryState, ReportingPeriod
+from reporting.periods import next_period, proposed_code, proposed_name, unfinished_by_organization
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from accounts.models import User
 from accounts.personnel import import_personnel
 from accounts.roles import Role, role_of
 from departments.models import Organization
-from portal import safe_reader
+from flatfiles import safe_reader
 
 HEADER = "職員番号,氏名,メールアドレス,所属,役割,異動日"
 

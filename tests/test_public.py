@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portal.synthetic import multiply_seed
+from operations.synthetic import multiply_seed
 from recommendations.models import ActionReport, ImplementationStatus
 from reporting.models import EntryState
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portal.synthetic import multiply_seed
+from operations.synthetic import multiply_seed
 from tests.helpers import current_entry, current_report
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from core.search import keyword
 from initiatives.models import ProgressEntry
-from portal.search import keyword
 from recommendations.models import ActionReport, ImplementationStatus
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.middleware import KEY as REFRESHED_AT
+from core.middleware import KEY as REFRESHED_AT
 
 pytestmark = pytest.mark.django_db
 

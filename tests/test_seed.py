@@ -6,11 +6,11 @@ import pytest
 from django.conf import settings
 from django.db.models import Count, Q
 
+from core.marks import REPOST_MARK
+from core.wareki import number_label
 from departments.models import JobCategory, Organization
 from initiatives.models import Category, Initiative, ProgressEntry
-from portal.marks import REPOST_MARK
-from portal.seed import load_all
-from portal.wareki import number_label
+from operations.seed import load_all
 from recommendations.models import (
     Action,
     ActionReport,

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from portal.wareki import era_month_label, fiscal_year_label, month_label, number_label
+from core.wareki import era_month_label, fiscal_year_label, month_label, number_label
 from reporting.models import ReportingPeriod
 
 
@@ -46,7 +46,7 @@ def test_period_column_headings_follow_its_months():
 
 
 def test_a_moment_is_written_in_the_era_in_tokyo_time():
-    from portal.templatetags.portal_tags import era_datetime
+    from shell.templatetags.portal_tags import era_datetime
 
     moment = datetime.datetime(2023, 9, 3, 5, 5, tzinfo=datetime.UTC)  # 14:05 in Tokyo
     assert era_datetime(moment) == "令和５年９月３日 14:05"

@@ -3,7 +3,7 @@
 import pytest
 from django import forms
 
-from portal.widgets import FastSelect
+from core.widgets import FastSelect
 
 CHOICES = [("", "すべて"), ("1", "Ａ & <b>"), ("2", "保）保護課"), (3, '引用"符')]
 

@@ -2,17 +2,14 @@
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.management.base import NO_FILE, find_user
 from documents.imports import STATUS_LABELS
 from reporting.models import ReportingPeriod
 
 UNKNOWN_PERIOD = "報告期間「{code}」がありません。"
 NO_CURRENT_PERIOD = "現在の報告期間がありません。--period で報告期間のコードを指定してください。"
-UNKNOWN_USER = "利用者「{username}」がありません。"
-NO_SUPERUSER = "管理者（スーパーユーザー）がいません。--user で利用者を指定してください。"
-NO_FILE = "ファイル「{path}」がありません。"
 IMPORT_FAILED = "取込みを中止しました（エラー {count} 件）。何も書き込んでいません。"
 DRY_RUN_DONE = "確認のみ（--dry-run）のため、何も書き込んでいません。"
 IMPORT_DONE = "取り込みました。"
@@ -28,19 +25,6 @@ def find_period(code):
     if period is None:
         raise CommandError(NO_CURRENT_PERIOD)
     return period
-
-
-def find_user(username):
-    User = get_user_model()
-    if username:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(UNKNOWN_USER.format(username=username))
-        return user
-    user = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
-    if user is None:
-        raise CommandError(NO_SUPERUSER)
-    return user
 
 
 class ExportCommand(BaseCommand):

@@ -2,7 +2,7 @@
 
 import django.contrib.postgres.indexes
 import django.db.models.functions.text
-import portal.search
+import core.search
 from django.conf import settings
 from django.db import migrations
 
@@ -26,10 +26,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='progressentry',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper(portal.search.NFKC('results')), name='gin_trgm_ops'), name='progressentry_results_trgm'),
+            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper(core.search.NFKC('results')), name='gin_trgm_ops'), name='progressentry_results_trgm'),
         ),
         migrations.AddIndex(
             model_name='progressentry',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper(portal.search.NFKC('plans')), name='gin_trgm_ops'), name='progressentry_plans_trgm'),
+            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper(core.search.NFKC('plans')), name='gin_trgm_ops'), name='progressentry_plans_trgm'),
         ),
     ]

@@ -2,7 +2,7 @@
 
 import django.contrib.postgres.indexes
 import django.db.models.functions.text
-import portal.search
+import core.search
 from django.db import migrations
 
 
@@ -24,10 +24,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='action',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper(portal.search.NFKC('text')), name='gin_trgm_ops'), name='action_text_trgm'),
+            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper(core.search.NFKC('text')), name='gin_trgm_ops'), name='action_text_trgm'),
         ),
         migrations.AddIndex(
             model_name='implementationstatus',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper(portal.search.NFKC('text')), name='gin_trgm_ops'), name='status_text_trgm'),
+            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper(core.search.NFKC('text')), name='gin_trgm_ops'), name='status_text_trgm'),
         ),
     ]

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from portal.demo import DEMO_PASSWORD
+from operations.demo import DEMO_PASSWORD
 
 # The sync Playwright API keeps an event loop in the test thread; Django would otherwise refuse
 # ORM calls made from it (SynchronousOnlyOperation).

@@ -8,13 +8,13 @@ import pytest
 from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
-from cycle.entries import title
 from initiatives.models import ProgressEntry
-from portal.demo import DEMO_PASSWORD
+from operations.demo import DEMO_PASSWORD
 from reporting import services
 from reporting.access import current_period
 from reporting.forms import ERROR_CONFIRM_UNFINISHED
 from reporting.models import MAX_TEXT_LENGTH, EntryState, WorkflowEntry
+from reporting.workflow import title
 
 pytestmark = pytest.mark.browser
 

@@ -350,7 +350,7 @@ def test_hq_downloads_shiryo3_of_the_seeded_period(seeded_transactional_db, logi
     """honbu downloads 資料3 from the period page; the file opens and has the document's title."""
     import openpyxl
 
-    from portal.wareki import era_month_label, month_label
+    from core.wareki import era_month_label, month_label
 
     period = current_period()
     honbu = login("honbu")
@@ -408,7 +408,7 @@ def test_hogo_sees_what_an_import_would_remove_and_confirms_it(
     import io
 
     from documents.exports import export_shiryo3
-    from portal.safe_reader import FORMULA
+    from flatfiles.safe_reader import FORMULA
 
     period = current_period()
     workbook = export_shiryo3(period)

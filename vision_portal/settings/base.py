@@ -22,7 +22,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_filters",
     "import_export",
-    "portal.apps.AxesConfig",
+    "core.apps.AxesConfig",
     "csp",
     "accounts",
     "departments",
@@ -32,8 +32,10 @@ INSTALLED_APPS = [
     "documents",
     "dashboard",
     "public",
-    "portal",
+    "core",
     "cycle",
+    "shell",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -43,7 +45,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "portal.middleware.IdleSessionMiddleware",
+    "core.middleware.IdleSessionMiddleware",
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -54,7 +56,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "vision_portal.urls"
+ROOT_URLCONF = "shell.urls"
 WSGI_APPLICATION = "vision_portal.wsgi.application"
 
 TEMPLATES = [
@@ -88,7 +90,7 @@ if env_bool("DB_PREPARED_STATEMENTS", True):
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 
 # Each worker's own memory is enough: the cached lists and filter choices are keyed by the data
-# revision (portal/models.py), so no worker needs telling of another's writes. A dotted backend
+# revision (core/models.py), so no worker needs telling of another's writes. A dotted backend
 # path in DJANGO_CACHE_BACKEND replaces it (the load test measures the lists with DummyCache).
 # A list page is at most ~70 kB: 500 entries keep a worker under ~35 MB.
 CACHES = {
@@ -128,7 +130,7 @@ AXES_COOLOFF_TIME = None
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 
-# Idle sessions end after 30 minutes without a request (portal/middleware.py slides the expiry),
+# Idle sessions end after 30 minutes without a request (core/middleware.py slides the expiry),
 # and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -174,8 +176,8 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # The public progress summary (資料2 (7)(ｲ)): approved 実施状況 only, no login. Off with false.
 PUBLIC_SUMMARY_ENABLED = env_bool("PUBLIC_SUMMARY_ENABLED", True)
 
-# django-import-export: the admin's flat CSV/XLSX import and export (portal/flat_formats.py,
-# portal/resources.py). Importing needs the model's change permission, exporting its view
+# django-import-export: the admin's flat CSV/XLSX import and export (flatfiles/formats.py,
+# flatfiles/resources.py). Importing needs the model's change permission, exporting its view
 # permission (without these, any staff user could import into any model's admin). Entries are
 # further checked row by row against reporting/rules.py.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import personnel
-from documents.management.base import NO_FILE, find_user
+from accounts.management.base import NO_FILE, find_user
 
 IMPORT_FAILED = "取込みを中止しました（エラー {count} 件）。何も書き込んでいません。"
 DRY_RUN_DONE = "確認のみ（--dry-run）のため、何も書き込んでいません。"
