@@ -1,8 +1,8 @@
 from django import forms
 
 from recommendations.models import Classification
-from recommendations.services import StatusInput
-from reporting.forms import BulkForm, text_field
+from recommendations.services import PARAGRAPHS, StatusInput
+from reporting.forms import BulkForm, EditForms, text_field
 
 ERROR_CLASSIFICATION = "区分はＡ〜Ｄから選んでください。"
 ERROR_CLASSIFICATION_REQUIRED = "区分を選んでください。"
@@ -64,6 +64,32 @@ def status_formset(report, data=None):
 
 class ReportForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReportEdit(EditForms):
+    """The report's version and its paragraphs (the formset)."""
+
+    def __init__(self, entry, data=None, *, formset=None, version=None):
+        version = entry.version if version is None else version
+        self.form = ReportForm(data, initial={"version": version})
+        self.formset = status_formset(entry, data=data) if formset is None else formset
+
+    @property
+    def context(self):
+        return {"form": self.form, "formset": self.formset}
+
+    def is_valid(self):
+        return self.form.is_valid() and self.formset.is_valid()
+
+    def values(self):
+        return {PARAGRAPHS: self.formset.paragraphs()}
+
+    def typed(self):
+        return self.formset.paragraphs()
+
+    def retry(self, current, version):
+        # The formset as posted: the paragraphs the section typed, to save again.
+        return ReportEdit(current, formset=self.formset, version=version)
 
 
 class ReportBulkForm(BulkForm):

@@ -41,6 +41,36 @@ class ReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class EditForms:
+    """The forms of a document's edit page, and of its conflict page: `form` carries the
+    version the section saw (and the refusals shown on top), the document's values are in it or
+    beside it. A document says how to build them (`__init__(entry, data=None)`), which values go
+    to the writer (`values`), what the conflict page shows as the section's input (`typed`) and
+    how that input comes back on the conflict page with the current version (`retry`)."""
+
+    form: forms.Form
+
+    @property
+    def context(self):
+        return {"form": self.form}
+
+    def is_valid(self):
+        return self.form.is_valid()
+
+    @property
+    def version(self):
+        return self.form.cleaned_data["version"]
+
+    def values(self):
+        raise NotImplementedError
+
+    def typed(self):
+        raise NotImplementedError
+
+    def retry(self, current, version):
+        raise NotImplementedError
+
+
 BULK_FORM_ID = "bulk-form"
 
 

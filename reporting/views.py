@@ -1,25 +1,104 @@
-"""Pages and view helpers shared by both documents: periods, review and bulk actions."""
+"""The workflow's pages, one set for every document: list, detail, edit (with its conflict
+page), review and bulk actions, each configured by the document's `DocumentPages` (its urls.py
+wires them with `urlpatterns = pages.urls()`); and the reporting periods' pages."""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Window
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
 from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import require_POST
 
 from core.models import ListRevision
 from reporting import services
 from reporting.access import (
+    allowed_actions,
+    check,
     check_may_manage_periods,
     current_period,
     get_entries_for_user,
     may_manage_periods,
     may_review_entries,
 )
-from reporting.forms import MeetingForm, PeriodForm, ReviewForm
+from reporting.forms import BulkForm, MeetingForm, PeriodForm, ReviewForm
 from reporting.models import EntryState, ReportingPeriod
 from reporting.periods import next_period, unfinished_by_organization
+from reporting.services import StaleEntry, WorkflowError
 
 PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class DocumentPages:
+    """What the workflow's pages need of one document. Its templates `<namespace>/<kind>.html`
+    (list, detail, edit, conflict) extend reporting/<kind>.html and fill only the blocks where
+    the documents differ."""
+
+    namespace: str  # the app and its URL namespace (initiatives): also the list's revision key
+    label: str  # 資料3
+    slug: str  # shiryo3: the list's key for 前回以降に更新
+    noun: str  # what a section writes on a row: 報告, 実施状況
+    export_url: str  # the document's Excel export, which takes the list's filters
+    get_for_user: Callable  # (user, pk, *, action=None): the access helper of the entry model
+    entries: Callable  # () -> the queryset the bulk actions fetch the selected rows from
+    filterset_for: Callable  # (params, request) -> the list's FilterSet
+    timeline: Callable  # (entry) -> the row in every period, each compared with the one before
+    history: Callable  # (entry) -> its changes, newest first
+    edit_forms: type  # a reporting.forms.EditForms
+    bulk_form: type = BulkForm
+    # {action: (request, entries, cleaned data, seen versions) -> (result, what was done)}: the
+    # document's own bulk actions besides approve and return.
+    bulk_actions: Mapping[str, Callable] = field(default_factory=dict)
+
+    @property
+    def names(self):
+        """The pages' URL names, for the templates' {% url %}."""
+        return {
+            kind: f"{self.namespace}:{kind}"
+            for kind in ("list", "detail", "edit", "review", "bulk")
+        }
+
+    def template(self, kind):
+        return f"{self.namespace}/{kind}.html"
+
+    def urls(self):
+        pages = {"pages": self}
+        return [
+            path("", entry_list, pages, name="list"),
+            path("bulk/", entry_bulk, pages, name="bulk"),
+            path("<int:pk>/", entry_detail, pages, name="detail"),
+            path("<int:pk>/edit/", entry_edit, pages, name="edit"),
+            path("<int:pk>/review/", entry_review, pages, name="review"),
+        ]
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A part another app adds to every detail page, between the timeline and the history:
+    `context(user, entry, history)` gives its context (and may return the history with its own
+    events among them) without the workflow importing that app."""
+
+    template: str
+    context: Callable
+
+
+_panels = []
+_form_attributes = []
+
+
+def add_detail_panel(template, context):
+    """Called from an app's AppConfig.ready() (the cycle's conversation panel)."""
+    _panels.append(Panel(template, context))
+
+
+def add_edit_form_attributes(template):
+    """A template of attributes for the <form> of every edit and conflict page (the cycle's
+    no-lost-typing hooks for static/js/cycle.js), added from an app's AppConfig.ready()."""
+    _form_attributes.append(template)
 
 
 def paginate(request, queryset):
@@ -41,31 +120,93 @@ def paginate(request, queryset):
 TRUE_VALUES = {"true", "True", "1"}
 
 
-def render_list(request, template, filterset_for, bulk_form, *, app):
+def entry_list(request, *, pages):
     """A document's list page. All of it but the bulk form's CSRF token is kept in the cache
     (the template's {% cache %} block) per revision of the rows it shows (the period's, of the
     organisations chosen or 自分の担当分, see ListRevision), HQ or not, user (for 自分の担当分)
     and query; the FilterSet and the page are built only when that block renders."""
-    filterset = SimpleLazyObject(lambda: filterset_for(request.GET, request))
+    filterset = SimpleLazyObject(lambda: pages.filterset_for(request.GET, request))
     may_bulk = may_review_entries(request.user)
     mine = request.user.pk if "mine" in request.GET else ""
     member = request.user.pk if request.GET.get("mine") in TRUE_VALUES else None
     return render(
         request,
-        template,
+        pages.template("list"),
         {
+            "pages": pages,
             "filter": filterset,
             "page": SimpleLazyObject(lambda: paginate(request, filterset.qs)),
             "may_bulk": may_bulk,
-            "bulk_form": bulk_form,
+            "bulk_form": pages.bulk_form(),
             "cache_key": [
-                ListRevision.of_list(app, request.GET, member),
+                ListRevision.of_list(pages.namespace, request.GET, member),
                 may_bulk,
                 mine,
                 request.get_full_path(),
             ],
         },
     )
+
+
+def entry_detail(request, pk, *, pages):
+    entry = pages.get_for_user(request.user, pk)
+    context = {
+        "pages": pages,
+        "entry": entry,
+        "allowed": allowed_actions(request.user, entry),
+        "timeline": pages.timeline(entry),
+        "history": pages.history(entry),
+        "review_form": ReviewForm(initial={"version": entry.version}),
+        "panels": [panel.template for panel in _panels],
+    }
+    for panel in _panels:
+        context.update(panel.context(request.user, entry, history=context["history"]))
+    return render(request, pages.template("detail"), context)
+
+
+def entry_edit(request, pk, *, pages):
+    """A section's draft or submission. A form made from an older version saves nothing and
+    shows both texts (409); a refusal of the rules or of readiness shows on the form (400)."""
+    entry = pages.get_for_user(request.user, pk, action="change")
+    submit = "submit" in request.POST
+    if submit:
+        check(request.user, "submit", entry)
+    if request.method != "POST":
+        return _edit_page(request, pages, "edit", entry, pages.edit_forms(entry))
+
+    forms = pages.edit_forms(entry, request.POST)
+    if forms.is_valid():
+        try:
+            services.write(
+                entry=entry,
+                user=request.user,
+                version=forms.version,
+                values=forms.values(),
+                action=services.SUBMIT if submit else services.SAVE,
+            )
+        except StaleEntry as conflict:
+            current = pages.get_for_user(request.user, pk)
+            retry = forms.retry(current, conflict.current.version)
+            mine = {"mine": forms.typed(), "message": conflict.message}
+            return _edit_page(request, pages, "conflict", current, retry, mine, status=409)
+        except WorkflowError as error:
+            add_errors(forms.form, error)
+        else:
+            done = "提出しました" if submit else "下書き保存しました"
+            messages.success(request, f"{entry.reference} の{pages.noun}を{done}。")
+            return redirect(pages.names["detail"], pk=entry.pk)
+    return _edit_page(request, pages, "edit", entry, forms, status=400)
+
+
+def _edit_page(request, pages, kind, entry, forms, extra=None, *, status=200):
+    context = {
+        "pages": pages,
+        "entry": entry,
+        "form_attributes": _form_attributes,
+        **forms.context,
+        **(extra or {}),
+    }
+    return render(request, pages.template(kind), context, status=status)
 
 
 def workflow_error_message(error):
@@ -86,12 +227,15 @@ def add_errors(form, error):
         form.add_error(name if name in form.fields else None, message)
 
 
-def review(request, entry):
-    """Approve or return one entry from its detail page (POST only)."""
+@require_POST
+def entry_review(request, pk, *, pages):
+    """Approve or return one entry from its detail page, then back to it."""
+    entry = pages.get_for_user(request.user, pk, action="review")
+    back = redirect(pages.names["detail"], pk=entry.pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, "判断（承認する／差戻す）を選んでください。")
-        return redirect(request.path.rsplit("review/", 1)[0])
+        return back
     data = form.cleaned_data
     try:
         if data["decision"] == "approve":
@@ -104,18 +248,19 @@ def review(request, entry):
             messages.success(request, f"{entry.reference} を差戻しました。")
     except services.WorkflowError as error:
         messages.error(request, workflow_error_message(error))
-    return redirect(request.path.rsplit("review/", 1)[0])
+    return back
 
 
-def bulk(request, queryset, form_class, filterset_for, *, extra_actions=None):
-    """A document's bulk view (POST from its list): run the HQ's action on the selected rows,
-    then back to the list with its filters. Every row is checked with the version the list
-    showed: rows changed since are left alone and named; any other refusal changes nothing."""
-    filters = filterset_for(request.GET, request).data.urlencode()
-    back = f"{request.path.rsplit('bulk/', 1)[0]}?{filters}"
+@require_POST
+def entry_bulk(request, *, pages):
+    """The HQ's action on the rows selected on the list, then back to the list with its
+    filters. Every row is checked with the version the list showed: rows changed since are left
+    alone and named; any other refusal changes nothing."""
+    filters = pages.filterset_for(request.GET, request).data.urlencode()
     choices = [(pk, pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
-    _run_bulk(request, queryset, form_class(request.POST, choices=choices), extra_actions)
-    return redirect(back)
+    form = pages.bulk_form(request.POST, choices=choices)
+    _run_bulk(request, pages, form)
+    return redirect(f"{reverse(pages.names['list'])}?{filters}")
 
 
 def seen_versions(post):
@@ -128,14 +273,14 @@ def seen_versions(post):
     return versions
 
 
-def _run_bulk(request, queryset, form, extra_actions):
+def _run_bulk(request, pages, form):
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
         return
     data = form.cleaned_data
-    entries = get_entries_for_user(queryset, request.user, data["selected"], action="review")
+    entries = get_entries_for_user(pages.entries(), request.user, data["selected"], action="review")
     versions = seen_versions(request.POST)
     try:
         if data["action"] == "approve":
@@ -147,7 +292,8 @@ def _run_bulk(request, queryset, form, extra_actions):
             )
             done = "差戻しました"
         else:
-            result, done = extra_actions[data["action"]](entries, data, versions)
+            run = pages.bulk_actions[data["action"]]
+            result, done = run(request, entries, data, versions)
     except services.WorkflowError as error:
         messages.error(request, workflow_error_message(error) + " どの行も変更していません。")
         return
