@@ -2,14 +2,13 @@
 
 from initiatives import selectors
 from initiatives.forms import ProgressEdit
+from initiatives.services import DOCUMENT
 from reporting.views import DocumentPages
 
 PAGES = DocumentPages(
-    namespace="initiatives",
-    label="資料3",
+    document=DOCUMENT,
     slug="shiryo3",
     noun="報告",
-    export_url="documents:shiryo3",
     get_for_user=selectors.get_progress_entry_for_user,
     entries=selectors.progress_entries,
     filterset_for=selectors.filter_progress_entries,

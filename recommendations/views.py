@@ -4,7 +4,7 @@ bulk action that sets one 区分."""
 from recommendations import selectors
 from recommendations.forms import ReportBulkForm, ReportEdit
 from recommendations.models import Classification
-from recommendations.services import set_classification
+from recommendations.services import DOCUMENT, set_classification
 from reporting.views import DocumentPages
 
 
@@ -16,11 +16,9 @@ def classify(request, reports, data, versions):
 
 
 PAGES = DocumentPages(
-    namespace="recommendations",
-    label="資料2",
+    document=DOCUMENT,
     slug="shiryo2",
     noun="実施状況",
-    export_url="documents:shiryo2",
     get_for_user=selectors.get_action_report_for_user,
     entries=selectors.action_reports,
     filterset_for=selectors.filter_action_reports,

@@ -4,6 +4,7 @@ wires them with `urlpatterns = pages.urls()`); and the reporting periods' pages.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
@@ -34,15 +35,14 @@ PAGE_SIZE = 50
 
 @dataclass(frozen=True)
 class DocumentPages:
-    """What the workflow's pages need of one document. Its templates `<namespace>/<kind>.html`
-    (list, detail, edit, conflict) extend reporting/<kind>.html and fill only the blocks where
-    the documents differ."""
+    """What the workflow's pages need of one document besides its part of the workflow
+    (`document`, reporting.workflow.Document). The document's app is the URL namespace; its
+    templates `<app>/<kind>.html` (list, detail, edit, conflict) extend reporting/<kind>.html
+    and fill only the blocks where the documents differ."""
 
-    namespace: str  # the app and its URL namespace (initiatives): also the list's revision key
-    label: str  # 資料3
-    slug: str  # shiryo3: the list's key for 前回以降に更新
+    document: Any
+    slug: str  # shiryo3: its Excel export's URL name and the list's key for 前回以降に更新
     noun: str  # what a section writes on a row: 報告, 実施状況
-    export_url: str  # the document's Excel export, which takes the list's filters
     get_for_user: Callable  # (user, pk, *, action=None): the access helper of the entry model
     entries: Callable  # () -> the queryset the bulk actions fetch the selected rows from
     filterset_for: Callable  # (params, request) -> the list's FilterSet
@@ -53,6 +53,19 @@ class DocumentPages:
     # {action: (request, entries, cleaned data, seen versions) -> (result, what was done)}: the
     # document's own bulk actions besides approve and return.
     bulk_actions: Mapping[str, Callable] = field(default_factory=dict)
+
+    @property
+    def namespace(self):
+        return self.document.model._meta.app_label
+
+    @property
+    def label(self):
+        return self.document.label
+
+    @property
+    def export_url(self):
+        # The document's Excel export takes the list's filters.
+        return f"documents:{self.slug}"
 
     @property
     def names(self):
