@@ -186,3 +186,27 @@ def test_a_decision_on_a_version_the_hq_did_not_read_is_refused(client, honbu, d
     assert "ほかの利用者がこの報告を更新しました" in response.content.decode()
     assert snapshot(entry) == before
     assert before["row"]["state"] == EntryState.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("app", "find"),
+    [
+        ("initiatives", lambda: current_entry("保）保護課")),
+        ("recommendations", lambda: current_report("子）児童相談所")),
+    ],
+)
+def test_a_review_without_a_decision_changes_nothing_and_returns_to_the_row(
+    client, honbu, app, find
+):
+    entry = set_state(find(), EntryState.SUBMITTED)
+    before = snapshot(entry)
+    client.force_login(honbu)
+    response = client.post(
+        reverse(f"{app}:review", args=[entry.pk]), {"comment": "", "version": entry.version}
+    )
+    assert response["Location"] == reverse(f"{app}:detail", args=[entry.pk])
+    assert (
+        "判断（承認する／差戻す）を選んでください。"
+        in client.get(response["Location"]).content.decode()
+    )
+    assert snapshot(entry) == before
