@@ -17,9 +17,7 @@ def classify(request, reports, data, versions):
 
 PAGES = DocumentPages(
     document=DOCUMENT,
-    slug="shiryo2",
     noun="実施状況",
-    get_for_user=selectors.get_action_report_for_user,
     entries=selectors.action_reports,
     filterset_for=selectors.filter_action_reports,
     timeline=selectors.timeline,

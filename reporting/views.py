@@ -41,9 +41,7 @@ class DocumentPages:
     and fill only the blocks where the documents differ."""
 
     document: Any
-    slug: str  # shiryo3: its Excel export's URL name and the list's key for 前回以降に更新
     noun: str  # what a section writes on a row: 報告, 実施状況
-    get_for_user: Callable  # (user, pk, *, action=None): the access helper of the entry model
     entries: Callable  # () -> the queryset the bulk actions fetch the selected rows from
     filterset_for: Callable  # (params, request) -> the list's FilterSet
     timeline: Callable  # (entry) -> the row in every period, each compared with the one before
@@ -61,6 +59,16 @@ class DocumentPages:
     @property
     def label(self):
         return self.document.label
+
+    @property
+    def slug(self):
+        """shiryo3: the list's key for 前回以降に更新, and its Excel export's URL name."""
+        return self.document.slug
+
+    @property
+    def get_for_user(self):
+        """(user, pk, *, action=None): the access helper of the document's entries."""
+        return self.document.get_for_user
 
     @property
     def export_url(self):
