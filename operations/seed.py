@@ -101,47 +101,21 @@ def load_periods(result, data):
 def load_organizations(result, data):
     order = 0
 
-    def next_order():
+    def add(model, name, parent, **defaults):
+        # In the file's order, bureau by bureau: the organisations' sort order.
         nonlocal order
         order += 10
-        return order
+        defaults = {"level": model.LEVEL, "sort_order": order, **defaults}
+        return _get_or_create(result, model, name=name, parent=parent, defaults=defaults)[0]
 
     for bureau_row in data["bureaus"]:
-        bureau, _ = _get_or_create(
-            result,
-            Bureau,
-            name=bureau_row["name"],
-            parent=None,
-            defaults={
-                "level": Organization.Level.BUREAU,
-                "prefix": bureau_row["prefix"],
-                "sort_order": next_order(),
-            },
-        )
+        bureau = add(Bureau, bureau_row["name"], None, prefix=bureau_row["prefix"])
         for dept_row in bureau_row.get("departments", []):
-            dept, _ = _get_or_create(
-                result,
-                Department,
-                name=dept_row["name"],
-                parent=bureau,
-                defaults={"level": Organization.Level.DEPARTMENT, "sort_order": next_order()},
-            )
+            dept = add(Department, dept_row["name"], bureau)
             for name in dept_row.get("sections", []):
-                _get_or_create(
-                    result,
-                    Section,
-                    name=name,
-                    parent=dept,
-                    defaults={"level": Organization.Level.SECTION, "sort_order": next_order()},
-                )
+                add(Section, name, dept)
         for name in bureau_row.get("sections", []):
-            _get_or_create(
-                result,
-                Section,
-                name=name,
-                parent=bureau,
-                defaults={"level": Organization.Level.SECTION, "sort_order": next_order()},
-            )
+            add(Section, name, bureau)
     return {org.label: org for org in Organization.objects.all()}
 
 

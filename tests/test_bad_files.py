@@ -15,9 +15,9 @@ from django.core.management import CommandError, call_command
 from django.db import DataError, connection, transaction
 from django.urls import reverse
 
+from accounts.management.base import IMPORT_FAILED
 from documents.exports import export_shiryo2, export_shiryo3
 from documents.imports import MERGED_TEXT_CELLS, import_shiryo2, import_shiryo3
-from documents.management.base import IMPORT_FAILED
 from flatfiles import safe_reader
 from flatfiles.resources import DATABASE_NUL, user_error
 from flatfiles.safe_reader import (

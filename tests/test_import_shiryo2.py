@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from accounts.management.base import IMPORT_FAILED
 from core.marks import REPOST_MARK
 from documents import imports
 from documents.exports import export_shiryo2
@@ -22,7 +23,6 @@ from documents.imports import (
     UNKNOWN_ROW,
     import_shiryo2,
 )
-from documents.management.base import IMPORT_FAILED
 from flatfiles.safe_reader import CELL_TOO_LONG, MAX_TEXT_LENGTH
 from recommendations.models import Action, ActionReport, ImplementationStatus
 from tests.documents import database_snapshot, find_row, refused_import, to_bytes

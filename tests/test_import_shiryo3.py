@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from accounts.management.base import UNKNOWN_USER
+from accounts.management.base import IMPORT_FAILED, UNKNOWN_USER
 from core.marks import REPOST_MARK
 from documents import imports
 from documents.exports import export_shiryo2, export_shiryo3
@@ -29,7 +29,6 @@ from documents.imports import (
     import_shiryo2,
     import_shiryo3,
 )
-from documents.management.base import IMPORT_FAILED
 from flatfiles import safe_reader
 from flatfiles.safe_reader import (
     CELL_TOO_LONG,

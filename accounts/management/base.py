@@ -1,4 +1,5 @@
-"""What the commands that act as a user share: finding that user, refusing a missing file."""
+"""What the import commands share: finding the user they act as, refusing a missing file, ending
+with the errors or the outcome."""
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
@@ -6,6 +7,9 @@ from django.core.management.base import CommandError
 UNKNOWN_USER = "利用者「{username}」がありません。"
 NO_SUPERUSER = "管理者（スーパーユーザー）がいません。--user で利用者を指定してください。"
 NO_FILE = "ファイル「{path}」がありません。"
+IMPORT_FAILED = "取込みを中止しました（エラー {count} 件）。何も書き込んでいません。"
+DRY_RUN_DONE = "確認のみ（--dry-run）のため、何も書き込んでいません。"
+IMPORT_DONE = "取り込みました。"
 
 
 def find_user(username):
@@ -19,3 +23,13 @@ def find_user(username):
     if user is None:
         raise CommandError(NO_SUPERUSER)
     return user
+
+
+def finish_import(command, errors, *, dry_run):
+    """The errors on stderr and a failing exit when there are any (nothing was written), else
+    what was done."""
+    for error in errors:
+        command.stderr.write(str(error))
+    if errors:
+        raise CommandError(IMPORT_FAILED.format(count=len(errors)))
+    command.stdout.write(DRY_RUN_DONE if dry_run else IMPORT_DONE)

@@ -4,15 +4,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.management.base import NO_FILE, find_user
+from accounts.management.base import NO_FILE, find_user, finish_import
 from documents.imports import STATUS_LABELS
 from reporting.models import ReportingPeriod
 
 UNKNOWN_PERIOD = "報告期間「{code}」がありません。"
 NO_CURRENT_PERIOD = "現在の報告期間がありません。--period で報告期間のコードを指定してください。"
-IMPORT_FAILED = "取込みを中止しました（エラー {count} 件）。何も書き込んでいません。"
-DRY_RUN_DONE = "確認のみ（--dry-run）のため、何も書き込んでいません。"
-IMPORT_DONE = "取り込みました。"
 
 
 def find_period(code):
@@ -86,8 +83,4 @@ class ImportCommand(BaseCommand):
                 f"競合（取り込みません）: {conflict.reference}"
                 f"（{conflict.updated_by or '不明'}が出力後に変更）"
             )
-        for error in result.errors:
-            self.stderr.write(str(error))
-        if result.errors:
-            raise CommandError(IMPORT_FAILED.format(count=len(result.errors)))
-        self.stdout.write(DRY_RUN_DONE if dry_run else IMPORT_DONE)
+        finish_import(self, result.errors, dry_run=dry_run)

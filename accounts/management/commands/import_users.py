@@ -4,11 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import personnel
-from accounts.management.base import NO_FILE, find_user
-
-IMPORT_FAILED = "取込みを中止しました（エラー {count} 件）。何も書き込んでいません。"
-DRY_RUN_DONE = "確認のみ（--dry-run）のため、何も書き込んでいません。"
-IMPORT_DONE = "取り込みました。"
+from accounts.management.base import NO_FILE, find_user, finish_import
 
 
 class Command(BaseCommand):
@@ -49,8 +45,4 @@ class Command(BaseCommand):
                     f"{where} {row.employee_number} {row.name}: "
                     f"{'・'.join(row.kind_labels)}{'（' + details + '）' if details else ''}"
                 )
-        for error in result.errors:
-            self.stderr.write(str(error))
-        if result.errors:
-            raise CommandError(IMPORT_FAILED.format(count=len(result.errors)))
-        self.stdout.write(DRY_RUN_DONE if dry_run else IMPORT_DONE)
+        finish_import(self, result.errors, dry_run=dry_run)
