@@ -8,6 +8,15 @@ REVISED_APPS = ["departments", "reporting", "initiatives", "recommendations"]
 REVISED_EXTRA_TABLES = ["accounts_user_organizations"]
 
 
+def _number(sql):
+    """The one number `sql` selects, 0 without a row. Plain SQL: it runs on every cached page,
+    where the ORM's compilation would cost more than the query."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
 class DataRevision(models.Model):
     """One row whose number changes, on commit, with every write to the tables above: database
     triggers (core/migrations) take it from a sequence, so a number once seen, or lost to a
@@ -27,12 +36,8 @@ class DataRevision(models.Model):
 
     @staticmethod
     def current():
-        # Plain SQL: it runs on every cached page, where the ORM's compilation would cost more
-        # than the query. No row only after a flush with no write since (an empty database).
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT number FROM portal_datarevision WHERE id = 1")
-            row = cursor.fetchone()
-        return row[0] if row else 0
+        # No row only after a flush with no write since (an empty database).
+        return _number("SELECT number FROM portal_datarevision WHERE id = 1")
 
 
 # Per document (app): the list filter that picks one organisation's rows, and the table that
@@ -62,10 +67,7 @@ class ListRevision(models.Model):
     @staticmethod
     def master():
         """The master data's revision (0 if unchanged since the migration that added it)."""
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT number FROM portal_listrevision WHERE key = 'master'")
-            row = cursor.fetchone()
-        return row[0] if row else 0
+        return _number("SELECT number FROM portal_listrevision WHERE key = 'master'")
 
     @staticmethod
     def of_list(app, params, member_id=None):
