@@ -2,6 +2,7 @@ from django import forms
 
 from core.widgets import EraDateInput
 from reporting.models import MAX_TEXT_LENGTH, ReportingPeriod
+from reporting.periods import proposed_code, proposed_name
 
 
 def too_long_message(label):
@@ -161,8 +162,6 @@ class PeriodForm(forms.ModelForm):
             del self.fields["confirm_unfinished"]
 
     def clean(self):
-        from reporting.periods import proposed_code, proposed_name
-
         data = super().clean()
         results_until, plans_from = data.get("results_until"), data.get("plans_from")
         deadline = data.get("deadline")
