@@ -56,7 +56,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "shell.urls"
+ROOT_URLCONF = "vision_portal.urls"
 WSGI_APPLICATION = "vision_portal.wsgi.application"
 
 TEMPLATES = [
