@@ -16,6 +16,7 @@ from recommendations.models import (
     Chapter,
     Classification,
 )
+from recommendations.selectors import source_pk_sql
 from reporting.models import EntryState
 
 LETTERS = list(Classification.values)
@@ -134,7 +135,7 @@ class Dashboard:
         """Per chapter (an action counts where it stands and where it is listed again as
         【再掲】, once per chapter, as on the list page) and per department. An action with
         paragraphs of several 区分 counts once under each."""
-        in_scope = self._action_in_scope("COALESCE(a.repost_of_id, a.id)")
+        in_scope = self._action_in_scope(source_pk_sql("a"))
         # GROUPING(...) tells a chapter's (or department's) total from its count of a 区分.
         rows = _fetch(
             f"""
@@ -150,7 +151,7 @@ class Dashboard:
                 WHERE r.period_id = %(period)s
             ), placed AS (
                 SELECT DISTINCT p.chapter_id, c.number, c.title,
-                       COALESCE(a.repost_of_id, a.id) AS action_id
+                       {source_pk_sql("a")} AS action_id
                 FROM recommendations_action a
                 JOIN recommendations_policy p ON p.id = a.policy_id
                 JOIN recommendations_chapter c ON c.id = p.chapter_id

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 
 from recommendations.models import Action, ActionReport, Chapter, Classification
+from recommendations.selectors import shown
 from reporting.models import EntryState
 
 # More than the seed's largest chapter (18 actions): a chapter of today's size is one page.
@@ -20,11 +21,11 @@ class PublicAction:
 
     @property
     def original(self):
-        return self.action.repost_of or self.action
+        return self.action.source
 
     @property
     def is_repost(self):
-        return self.action.repost_of_id is not None
+        return self.action.is_repost
 
     @property
     def statuses(self):
@@ -38,7 +39,7 @@ def _public_actions(actions):
             "departments", "policy__recommendations"
         )
     )
-    originals = {a.repost_of_id or a.pk for a in actions}
+    originals = {a.source_pk for a in actions}
     reports = (
         ActionReport.objects.filter(state=EntryState.APPROVED, action_id__in=originals)
         .select_related("period")
@@ -47,7 +48,7 @@ def _public_actions(actions):
         .distinct("action_id")
     )
     latest = {report.action_id: report for report in reports}
-    return [PublicAction(a.policy, a, latest.get(a.repost_of_id or a.pk)) for a in actions]
+    return [PublicAction(a.policy, a, shown(a, latest)) for a in actions]
 
 
 def public_chapter(number=None, page=None):
