@@ -20,14 +20,6 @@ class PublicAction:
     report: object  # the latest approved report of the original action, or None
 
     @property
-    def original(self):
-        return self.action.source
-
-    @property
-    def is_repost(self):
-        return self.action.is_repost
-
-    @property
     def statuses(self):
         return list(self.report.statuses.all()) if self.report else []
 
@@ -93,8 +85,8 @@ def open_data_rows():
             "recommendations": "、".join(f"{r.mark}{r.text}" for r in policy.recommendations.all()),
             "policy": f"{policy.mark}　{policy.text.strip()}",
             "action": item.action.reference,
-            "action_text": item.original.text.strip(),
-            "repost_of": item.original.reference if item.is_repost else "",
+            "action_text": item.action.source.text.strip(),
+            "repost_of": item.action.source.reference if item.action.is_repost else "",
             "period": item.report.period.name if item.report else "",
             "departments": "、".join(d.label for d in item.action.departments.all()),
         }

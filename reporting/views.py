@@ -72,10 +72,6 @@ class DocumentPages:
         return self.document.get_for_user
 
     @property
-    def export_url(self):
-        return self.document.export_url
-
-    @property
     def names(self):
         """The pages' URL names, for the templates' {% url %}."""
         return {
