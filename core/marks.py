@@ -7,6 +7,11 @@ GOJUON_HALF = "ｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅ�
 REPOST_MARK = "【再掲】"
 
 
+def with_repost_mark(text):
+    """How the documents and pages repeat a text under 【再掲】: the mark right after the text."""
+    return f"{text}{REPOST_MARK}"
+
+
 def circled(number):
     """取組番号 and 提言 numbers as printed: ①, ②, …"""
     if 1 <= number <= len(CIRCLED_NUMBERS):

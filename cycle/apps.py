@@ -8,7 +8,7 @@ class CycleConfig(AppConfig):
     def ready(self):
         from cycle.mail import entry_recorded
         from cycle.views import conversation_for
-        from reporting.views import add_detail_panel, add_edit_form_attributes
+        from reporting.views import add_detail_panel, add_edit_form_attributes, add_periods_link
         from reporting.workflow import on_recorded
 
         on_recorded(entry_recorded)
@@ -16,3 +16,5 @@ class CycleConfig(AppConfig):
         add_detail_panel("cycle/entry_panel.html", conversation_for)
         # What is typed on an edit page is kept in the browser (static/js/cycle.js).
         add_edit_form_attributes("cycle/keep_typing.html")
+        # Those who open and close periods see what reminders went out.
+        add_periods_link("送信したリマインダー", "cycle:reminders")

@@ -16,6 +16,7 @@ from recommendations.models import (
     Chapter,
     Classification,
 )
+from recommendations.selectors import source_pk_sql
 from reporting.models import EntryState
 
 LETTERS = list(Classification.values)
@@ -50,40 +51,42 @@ class Move:
     actions: list
 
 
-@dataclass
-class MatrixCell:
-    category: object
-    job_category: object
-    counts: Counter = field(default_factory=Counter)
+class StateCounts:
+    """Entries counted by state (`counts`, a Counter)."""
 
     @property
     def total(self):
         return sum(self.counts.values())
+
+    def by_state(self):
+        """(state, entries) for every state, in the workflow's order."""
+        return [(state, self.counts[state]) for state in STATES]
+
+
+@dataclass
+class MatrixCell(StateCounts):
+    category: object
+    job_category: object
+    counts: Counter = field(default_factory=Counter)
 
     @property
     def needs_attention(self):
         return any(self.counts[state] for state in NEEDS_ATTENTION)
 
     def by_state(self):
-        return [(state, self.counts[state]) for state in STATES if self.counts[state]]
+        # A cell is small: only the states it has.
+        return [(state, count) for state, count in super().by_state() if count]
 
 
 @dataclass
-class TrackerRow:
+class TrackerRow(StateCounts):
     organization: object
     document: str
     counts: Counter = field(default_factory=Counter)
 
     @property
-    def total(self):
-        return sum(self.counts.values())
-
-    @property
     def outstanding(self):
         return self.total - self.counts[EntryState.SUBMITTED] - self.counts[EntryState.APPROVED]
-
-    def by_state(self):
-        return [(state, self.counts[state]) for state in STATES]
 
 
 @dataclass
@@ -100,6 +103,18 @@ def previous_period(periods, period):
     """The period just before `period` among `periods` (any order)."""
     earlier = [p for p in periods if p.results_until < period.results_until]
     return max(earlier, key=lambda p: p.results_until, default=None)
+
+
+def _tracker_counts(document, row, entries, organizations):
+    """SQL: a document's entries of the period counted per state under each organisation that
+    answers for their `row` (in scope)."""
+    return f"""
+            SELECT '{document}', t.organization_id, NULL, e.state, COUNT(*)
+            FROM {entries} e
+            JOIN {organizations} t ON t.{row} = e.{row}
+            WHERE e.period_id = %(period)s
+              AND (%(everything)s OR t.organization_id = ANY(%(scope)s))
+            GROUP BY t.organization_id, e.state"""
 
 
 class Dashboard:
@@ -134,7 +149,7 @@ class Dashboard:
         """Per chapter (an action counts where it stands and where it is listed again as
         【再掲】, once per chapter, as on the list page) and per department. An action with
         paragraphs of several 区分 counts once under each."""
-        in_scope = self._action_in_scope("COALESCE(a.repost_of_id, a.id)")
+        in_scope = self._action_in_scope(source_pk_sql("a"))
         # GROUPING(...) tells a chapter's (or department's) total from its count of a 区分.
         rows = _fetch(
             f"""
@@ -150,7 +165,7 @@ class Dashboard:
                 WHERE r.period_id = %(period)s
             ), placed AS (
                 SELECT DISTINCT p.chapter_id, c.number, c.title,
-                       COALESCE(a.repost_of_id, a.id) AS action_id
+                       {source_pk_sql("a")} AS action_id
                 FROM recommendations_action a
                 JOIN recommendations_policy p ON p.id = a.policy_id
                 JOIN recommendations_chapter c ON c.id = p.chapter_id
@@ -249,8 +264,20 @@ class Dashboard:
         tracker = {}
         # An entry counts once in its matrix cell when one of its sections is in scope, and
         # under each of its sections (資料3) or its action's departments (資料2) in the tracker.
+        by_section = _tracker_counts(
+            "資料3",
+            "initiative_id",
+            "initiatives_progressentry",
+            "initiatives_initiative_sections",
+        )
+        by_department = _tracker_counts(
+            "資料2",
+            "action_id",
+            "recommendations_actionreport",
+            "recommendations_action_departments",
+        )
         for kind, first, second, state, count in _fetch(
-            """
+            f"""
             SELECT 'matrix', i.category_id, i.job_category_id, e.state, COUNT(*)
             FROM initiatives_progressentry e
             JOIN initiatives_initiative i ON i.id = e.initiative_id
@@ -258,20 +285,8 @@ class Dashboard:
                 SELECT 1 FROM initiatives_initiative_sections t
                 WHERE t.initiative_id = i.id AND t.organization_id = ANY(%(scope)s)))
             GROUP BY i.category_id, i.job_category_id, e.state
-            UNION ALL
-            SELECT '資料3', t.organization_id, NULL, e.state, COUNT(*)
-            FROM initiatives_progressentry e
-            JOIN initiatives_initiative_sections t ON t.initiative_id = e.initiative_id
-            WHERE e.period_id = %(period)s
-              AND (%(everything)s OR t.organization_id = ANY(%(scope)s))
-            GROUP BY t.organization_id, e.state
-            UNION ALL
-            SELECT '資料2', d.organization_id, NULL, r.state, COUNT(*)
-            FROM recommendations_actionreport r
-            JOIN recommendations_action_departments d ON d.action_id = r.action_id
-            WHERE r.period_id = %(period)s
-              AND (%(everything)s OR d.organization_id = ANY(%(scope)s))
-            GROUP BY d.organization_id, r.state
+            UNION ALL {by_section}
+            UNION ALL {by_department}
             """,
             self._params(period=self.period.pk),
         ):

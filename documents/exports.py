@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 
-from core.marks import REPOST_MARK, circled
+from core.marks import circled, with_repost_mark
 from core.wareki import era_month_label, era_year, month_label
 from documents import versions
 from flatfiles.spreadsheet import FORMULA_TRIGGERS
@@ -31,6 +31,7 @@ from recommendations.models import (
     Policy,
     VerificationReport,
 )
+from recommendations.selectors import shown
 from reporting.models import EntryState
 
 VISION_TITLE = "「子ども虐待防止に関する職務に従事する職員の人材育成ビジョン」"
@@ -120,11 +121,6 @@ def shiryo3_headers(period):
     )
 
 
-def with_repost_mark(text):
-    """How the document repeats a text under 【再掲】: the mark right after the text."""
-    return f"{text}{REPOST_MARK}"
-
-
 def category_heading(category):
     return str(category)
 
@@ -156,8 +152,7 @@ def policy_cell(policy):
 
 
 def action_cell(action):
-    text = action.source.text
-    return f"{action.mark}\n{with_repost_mark(text) if action.repost_of_id else text}"
+    return f"{action.mark}\n{action.shown_text}"
 
 
 def repost_paragraphs(paragraphs):
@@ -458,7 +453,7 @@ def export_shiryo2(period, report=None, only=None):
     version_rows = []
     for chapter in chapters:
         policies = [
-            (policy, [a for a in policy.actions.all() if only is None or a.source.pk in only])
+            (policy, [a for a in policy.actions.all() if only is None or a.source_pk in only])
             for policy in chapter.policies.all()
         ]
         if only is not None:
@@ -471,7 +466,7 @@ def export_shiryo2(period, report=None, only=None):
             shiryo2_version_row(action, reports[action.pk], stored.get(action.pk, []))
             for _, actions in policies
             for action in actions
-            if not action.repost_of_id and action.pk in reports
+            if not action.is_repost and action.pk in reports
         ]
     if not workbook.worksheets:
         ws = workbook.create_sheet(NO_ROWS_SHEET)
@@ -503,7 +498,7 @@ def _write_shiryo2_sheet(ws, period, report, chapter, rows):
         for action in actions or [None]:
             start, row = row, _write_action(ws, row, action, paragraphs)
             if action is not None:
-                marks.append((start, row - 1, state_mark(states.get(action.source.pk))))
+                marks.append((start, row - 1, state_mark(shown(action, states))))
         set_text(ws.cell(row=policy_start, column=1), recommendations_cell(policy))
         set_text(ws.cell(row=policy_start, column=2), policy_cell(policy))
         _merge_block(ws, policy_start, row - 1, (1, 2))
@@ -515,8 +510,8 @@ def _write_shiryo2_sheet(ws, period, report, chapter, rows):
 
 def _write_action(ws, row, action, paragraphs):
     """The rows of one action (one per 実施状況 paragraph, at least one); returns the next row."""
-    own = [] if action is None else paragraphs.get(action.source.pk, [])
-    if action is not None and action.repost_of_id:
+    own = [] if action is None else shown(action, paragraphs, [])
+    if action is not None and action.is_repost:
         own = repost_paragraphs(own)
     start = row
     for text, mark in own or [("", "")]:

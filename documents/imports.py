@@ -37,6 +37,7 @@ from core.marks import (
     action_letter,
     circled,
     policy_letter,
+    with_repost_mark,
 )
 from departments.models import Organization
 from documents import versions
@@ -52,7 +53,6 @@ from documents.exports import (
     recommendations_cell,
     repost_paragraphs,
     shiryo3_headers,
-    with_repost_mark,
 )
 from flatfiles import safe_reader
 from initiatives.models import Category, Initiative, ProgressEntry

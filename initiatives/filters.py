@@ -4,7 +4,7 @@ from django.db.models import Exists, OuterRef, Q
 from core.search import keyword
 from departments.models import JobCategory, Organization
 from initiatives.models import Category, Initiative, ProgressEntry, Subclass
-from reporting.filters import PeriodFilterSet
+from reporting.filters import PeriodFilterSet, keyword_filter
 
 
 class ProgressEntryFilter(PeriodFilterSet):
@@ -16,13 +16,8 @@ class ProgressEntryFilter(PeriodFilterSet):
         label="対象職種", field_name="initiative__job_category"
     )
     section = django_filters.ChoiceFilter(label="担当課", field_name="initiative__sections")
-    q = django_filters.CharFilter(
-        label="キーワード（取組の本文・担当課）",
-        method="search",
-        help_text=(
-            "「〜までの取組」「〜以降の取組」の本文と担当課の名前から探します。"
-            "全角・半角、大文字・小文字は区別しません。"
-        ),
+    q = keyword_filter(
+        "キーワード（取組の本文・担当課）", "「〜までの取組」「〜以降の取組」の本文と担当課の名前"
     )
 
     responsible_path = "initiative__sections"
@@ -43,11 +38,7 @@ class ProgressEntryFilter(PeriodFilterSet):
     def search(self, queryset, name, value):
         value = keyword(value)
         # A 【再掲】 row shows (and so is found by) its original's results of the same period.
-        original_results = ProgressEntry.objects.filter(
-            initiative=OuterRef("initiative__repost_of"),
-            period=OuterRef("period"),
-            results__nfkc__icontains=value,
-        )
+        original_results = ProgressEntry.originals().filter(results__nfkc__icontains=value)
         sections = Initiative.sections.through.objects.filter(
             initiative=OuterRef("initiative"), organization__label__nfkc__icontains=value
         )

@@ -3,7 +3,7 @@ reports on them per half-year (９月までの取組 / 10月以降の取組)."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from simple_history.models import HistoricalRecords
 
 from core.marks import circled
@@ -194,6 +194,15 @@ class ProgressEntry(WorkflowEntry):
 
     def responsible_organizations(self):
         return self.initiative.sections.all()
+
+    @classmethod
+    def originals(cls):
+        """For a subquery under a query of entries: the entry whose results a 【再掲】 row
+        shows, its original's of the same period (the 【再掲】 rule of the reading side, for
+        the pages, the search and the timeline)."""
+        return cls.objects.filter(
+            initiative=OuterRef("initiative__repost_of"), period=OuterRef("period")
+        )
 
     @property
     def reference(self):

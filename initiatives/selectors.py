@@ -1,6 +1,6 @@
 """Reads of 資料3 progress entries shared by the pages, exports and the dashboard."""
 
-from django.db.models import Case, F, OuterRef, Subquery, TextField, Value, When
+from django.db.models import Case, F, Subquery, TextField, Value, When
 from django.db.models.functions import Coalesce
 
 from core.textdiff import line_diff
@@ -19,9 +19,7 @@ DOCUMENT_ORDER = [
 
 def _with_shown_results(queryset):
     """`shown_results`: a 【再掲】 row shows its original's results of the same period."""
-    original = ProgressEntry.objects.filter(
-        initiative=OuterRef("initiative__repost_of"), period=OuterRef("period")
-    ).values("results")[:1]
+    original = ProgressEntry.originals().values("results")[:1]
     return queryset.annotate(
         shown_results=Case(
             When(initiative__repost_of__isnull=False, then=Coalesce(Subquery(original), Value(""))),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 
 from recommendations.models import Action, ActionReport, Chapter, Classification
+from recommendations.selectors import shown
 from reporting.models import EntryState
 
 # More than the seed's largest chapter (18 actions): a chapter of today's size is one page.
@@ -19,14 +20,6 @@ class PublicAction:
     report: object  # the latest approved report of the original action, or None
 
     @property
-    def original(self):
-        return self.action.repost_of or self.action
-
-    @property
-    def is_repost(self):
-        return self.action.repost_of_id is not None
-
-    @property
     def statuses(self):
         return list(self.report.statuses.all()) if self.report else []
 
@@ -38,7 +31,7 @@ def _public_actions(actions):
             "departments", "policy__recommendations"
         )
     )
-    originals = {a.repost_of_id or a.pk for a in actions}
+    originals = {a.source_pk for a in actions}
     reports = (
         ActionReport.objects.filter(state=EntryState.APPROVED, action_id__in=originals)
         .select_related("period")
@@ -47,7 +40,7 @@ def _public_actions(actions):
         .distinct("action_id")
     )
     latest = {report.action_id: report for report in reports}
-    return [PublicAction(a.policy, a, latest.get(a.repost_of_id or a.pk)) for a in actions]
+    return [PublicAction(a.policy, a, shown(a, latest)) for a in actions]
 
 
 def public_chapter(number=None, page=None):
@@ -92,8 +85,8 @@ def open_data_rows():
             "recommendations": "、".join(f"{r.mark}{r.text}" for r in policy.recommendations.all()),
             "policy": f"{policy.mark}　{policy.text.strip()}",
             "action": item.action.reference,
-            "action_text": item.original.text.strip(),
-            "repost_of": item.original.reference if item.is_repost else "",
+            "action_text": item.action.source.text.strip(),
+            "repost_of": item.action.source.reference if item.action.is_repost else "",
             "period": item.report.period.name if item.report else "",
             "departments": "、".join(d.label for d in item.action.departments.all()),
         }

@@ -12,7 +12,7 @@ from recommendations.models import (
     Policy,
     Recommendation,
 )
-from reporting.filters import PeriodFilterSet
+from reporting.filters import PeriodFilterSet, keyword_filter
 
 # How an action reaches a chapter, policy or 提言 it stands under.
 PLACEMENT = {
@@ -39,14 +39,7 @@ class ActionReportFilter(PeriodFilterSet):
         empty_label="すべて",
         method="filter_classification",
     )
-    q = django_filters.CharFilter(
-        label="キーワード（取組・実施状況）",
-        method="search",
-        help_text=(
-            "具体的な取組内容、取組方針、実施状況の本文から探します。"
-            "全角・半角、大文字・小文字は区別しません。"
-        ),
-    )
+    q = keyword_filter("キーワード（取組・実施状況）", "具体的な取組内容、取組方針、実施状況の本文")
 
     responsible_path = "action__departments"
     choice_sources = {

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from core.marks import action_letter, circled, policy_letter
+from core.marks import action_letter, circled, policy_letter, with_repost_mark
 from reporting.models import WorkflowEntry, text_within_limit, trigram_index
 
 CLASSIFICATION_INTRO = "それぞれの取組の実施・検討の時期について、次の４つの区分で表す。"
@@ -220,6 +220,22 @@ class Action(models.Model):
     def source(self):
         """The action that holds the text and status: itself, or the original of a 【再掲】."""
         return self.repost_of or self
+
+    @property
+    def source_pk(self):
+        """The id of `source`, known without a query: what a reader looks the status up by."""
+        return self.repost_of_id or self.pk
+
+    @property
+    def is_repost(self):
+        return self.repost_of_id is not None
+
+    @property
+    def shown_text(self):
+        """具体的な取組内容 as every page and document shows it where this action stands: a
+        【再掲】 shows its original's with 【再掲】 right after it."""
+        text = self.source.text
+        return with_repost_mark(text) if self.is_repost else text
 
     def clean(self):
         if self.repost_of_id:

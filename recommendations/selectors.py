@@ -12,6 +12,29 @@ from reporting.history import record_events
 
 DOCUMENT_ORDER = ["action__policy__chapter__number", "action__policy__number", "action__number"]
 
+# -- The 【再掲】 rule of the reading side, for every reader: the pages, the documents, the public
+# page, the open data and the dashboard. A 【再掲】 action is a second place of its original
+# (Action.source). Where it stands it shows its original's 具体的な取組内容 (Action.shown_text),
+# its original's 実施状況, 区分 and state (`shown`); its original's report is found under each
+# of its places (filters.placed_under) and lists them (REPOST_PLACES). The writing side:
+# services.py (a 【再掲】 has no report of its own).
+
+# The places where an original's 【再掲】 stand, as its report's pages name them.
+REPOST_PLACES = Prefetch(
+    "action__reposts", queryset=Action.objects.select_related("policy__chapter")
+)
+
+
+def shown(action, by_action, default=None):
+    """What `action` shows of something looked up by action id (its reports, 実施状況
+    paragraphs, states): its original's, for a 【再掲】."""
+    return by_action.get(action.source_pk, default)
+
+
+def source_pk_sql(alias):
+    """`Action.source_pk` of the action table row `alias` in SQL (the dashboard's counts)."""
+    return f"COALESCE({alias}.repost_of_id, {alias}.id)"
+
 
 def action_reports():
     return ActionReport.objects.select_related(
@@ -19,7 +42,7 @@ def action_reports():
     ).prefetch_related(
         "statuses",
         "action__departments",
-        Prefetch("action__reposts", queryset=Action.objects.select_related("policy__chapter")),
+        REPOST_PLACES,
     )
 
 
@@ -29,7 +52,7 @@ def action_report_rows():
         ActionReport.objects.select_related("period", "action__policy__chapter")
         .prefetch_related(
             "statuses",
-            Prefetch("action__reposts", queryset=Action.objects.select_related("policy__chapter")),
+            REPOST_PLACES,
         )
         .annotate(department_labels=organization_labels(Action.departments.through, "action"))
     )

@@ -31,6 +31,15 @@ class PeriodChoiceForm(forms.Form):
         self.initial["period"] = self.period.code if self.period else None
 
 
+def keyword_filter(label, where):
+    """The lists' キーワード box: the FilterSet's `search` method looks for it in `where`."""
+    return django_filters.CharFilter(
+        label=label,
+        method="search",
+        help_text=f"{where}から探します。全角・半角、大文字・小文字は区別しません。",
+    )
+
+
 class PeriodFilterSet(django_filters.FilterSet):
     """A FilterSet whose `period` defaults to the current period. Its choice lists come from the
     cache (reporting/choices.py), and validating a choice costs no query."""

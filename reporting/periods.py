@@ -56,6 +56,7 @@ def next_period(last):
 class Unfinished:
     label: str
     counts: dict = field(default_factory=dict)  # document label → rows
+    row: list = field(default_factory=list)  # the counts in the order of documents()
 
     @property
     def total(self):
@@ -79,4 +80,6 @@ def unfinished_by_organization(period):
         for row in counts:
             name = row[label] or "（担当なし）"
             by_label.setdefault(name, Unfinished(name)).counts[document.label] = row["rows"]
+    for item in by_label.values():
+        item.row = [item.counts.get(document.label, 0) for document in documents()]
     return sorted(by_label.values(), key=lambda u: u.label)

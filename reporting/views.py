@@ -29,6 +29,7 @@ from reporting.forms import BulkForm, MeetingForm, PeriodForm, ReviewForm
 from reporting.models import EntryState, ReportingPeriod
 from reporting.periods import next_period, unfinished_by_organization
 from reporting.services import StaleEntry, WorkflowError
+from reporting.workflow import documents
 
 PAGE_SIZE = 50
 
@@ -71,11 +72,6 @@ class DocumentPages:
         return self.document.get_for_user
 
     @property
-    def export_url(self):
-        # The document's Excel export takes the list's filters.
-        return f"documents:{self.slug}"
-
-    @property
     def names(self):
         """The pages' URL names, for the templates' {% url %}."""
         return {
@@ -114,6 +110,15 @@ _form_attributes = []
 def add_detail_panel(template, context):
     """Called from an app's AppConfig.ready() (the cycle's conversation panel)."""
     _panels.append(Panel(template, context))
+
+
+_period_links = []
+
+
+def add_periods_link(label, url_name):
+    """A link for those who manage the periods, above the periods page's table (the cycle's
+    sent reminders), added from an app's AppConfig.ready()."""
+    _period_links.append((label, url_name))
 
 
 def add_edit_form_attributes(template):
@@ -334,7 +339,12 @@ def period_list(request):
     return render(
         request,
         "reporting/period_list.html",
-        {"periods": periods, "may_manage": may_manage_periods(request.user)},
+        {
+            "periods": periods,
+            "may_manage": may_manage_periods(request.user),
+            "documents": documents(),
+            "links": [(label, reverse(url_name)) for label, url_name in _period_links],
+        },
     )
 
 
@@ -360,7 +370,7 @@ def period_new(request):
     return render(
         request,
         "reporting/period_form.html",
-        {"form": form, "current": current, "unfinished": unfinished},
+        {"form": form, "current": current, "unfinished": unfinished, "documents": documents()},
     )
 
 
@@ -392,5 +402,9 @@ def period_close(request, code):
     return render(
         request,
         "reporting/period_close.html",
-        {"period": period, "unfinished": unfinished_by_organization(period)},
+        {
+            "period": period,
+            "unfinished": unfinished_by_organization(period),
+            "documents": documents(),
+        },
     )

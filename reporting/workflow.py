@@ -93,9 +93,27 @@ class Document:
     def path(self, entry):
         return reverse(self.detail_url, args=[entry.pk])
 
+    @property
+    def list_url(self):
+        """The URL name of the document's list page: its app is its pages' URL namespace."""
+        return f"{self.model._meta.app_label}:list"
+
+    @property
+    def export_url(self):
+        """The URL name of the document's Excel export (taking the list's filters), registered
+        by the app that makes it (add_export), or None."""
+        return _exports.get(self.model)
+
 
 _documents = {}
 _listeners = []
+_exports = {}
+
+
+def add_export(model, url_name):
+    """Called from the AppConfig.ready() of the app that exports the documents: the URL name of
+    `model`'s document in the committee's layout (Document.export_url)."""
+    _exports[model] = url_name
 
 
 def on_register(callback):

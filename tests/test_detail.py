@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from core.wareki import number_label
 from initiatives.models import ProgressEntry
@@ -89,3 +90,35 @@ def test_the_detail_page_offers_only_what_the_user_may_do(
     page = client.get(reverse("initiatives:detail", args=[entry.pk])).content.decode()
     assert ("報告を編集する" in page) is edit
     assert ('id="review-heading"' in page) is review
+
+
+def test_an_originals_page_names_the_places_of_its_reposts(client, jisou):
+    from recommendations.models import Action, ActionReport
+
+    repost = Action.objects.exclude(repost_of=None).order_by("pk").first()
+    places = Action.objects.filter(repost_of=repost.repost_of).order_by("pk")
+    report = ActionReport.objects.get(period__code="R5H1", action=repost.repost_of)
+    client.force_login(jisou)
+    page = client.get(reverse("recommendations:detail", args=[report.pk])).content.decode()
+    named = "、".join(place.reference for place in places)
+    assert f"<dt>再掲先</dt><dd>{named}（同じ取組として表示されます）</dd>" in page
+
+
+def test_a_repost_rows_page_shows_its_originals_results_with_the_mark(client, hogo):
+    entry = (
+        ProgressEntry.objects.filter(period__code="R5H1")
+        .exclude(initiative__repost_of=None)
+        .select_related("initiative__repost_of")
+        .order_by("pk")
+        .first()
+    )
+    original = ProgressEntry.objects.get(period=entry.period, initiative=entry.initiative.repost_of)
+    assert original.results.strip() and original.results != entry.results
+    client.force_login(hogo)
+    response = client.get(reverse("initiatives:detail", args=[entry.pk]))
+    page = response.content.decode()
+    assert f"<dd>{entry.initiative.repost_of.reference}（" in page
+    shown = f'<td class="text-block">{escape(original.results)}【再掲】</td>'
+    assert shown in page
+    # The timeline compares what the row showed: its original's results, period by period.
+    assert [item.shown_results for item in response.context["timeline"]] == [original.results]

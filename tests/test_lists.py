@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from initiatives.models import ProgressEntry
 from recommendations.models import (
+    Action,
     ActionReport,
     Chapter,
     ImplementationStatus,
@@ -189,3 +190,15 @@ def test_choices_added_after_an_earlier_request_can_be_filtered_on(client, hogo)
     _, pks = listed(client, "initiatives:list", section=section.pk)
     expected = initiative.entries.filter(period__code="R5H1").values_list("pk", flat=True)
     assert set(pks) == set(expected)
+
+
+def test_a_shiryo2_row_is_tagged_with_each_place_of_its_reposts(client, jisou):
+    repost = Action.objects.exclude(repost_of=None).select_related("repost_of").first()
+    original = repost.repost_of
+    places = [a.reference for a in Action.objects.filter(repost_of=original).order_by("number")]
+    client.force_login(jisou)
+    response, pks = listed(client, "recommendations:list", chapter=original.policy.chapter_id)
+    report = ActionReport.objects.get(period__code="R5H1", action=original)
+    assert report.pk in pks
+    row = next(r for r in response.content.decode().split("<tr")[1:] if f"/{report.pk}/" in r)
+    assert re.findall(r'<span class="tag">再掲 ([^<]+)</span>', row) == places

@@ -154,3 +154,40 @@ def test_the_period_form_shows_dates_in_the_era_beside_the_picker(client, honbu)
     assert 'type="date"' in page
     assert "令和６年３月31日" in page and "令和６年４月30日" in page
     assert "/static/js/era-date.js" in page
+
+
+def test_every_period_links_to_each_documents_list_and_export(client, honbu, hogo):
+    """The links come from what each document app registered, in the documents' order."""
+    periods = list(ReportingPeriod.objects.order_by("-results_until"))
+    client.force_login(hogo)
+    page = client.get(reverse("reporting:periods")).content.decode()
+    rows = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
+    for row, period in zip(rows, periods, strict=True):
+        links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', row)
+        assert [(url, text) for url, text in links if "?period=" in url] == [
+            (f"{reverse('initiatives:list')}?period={period.code}", "資料3 一覧"),
+            (f"{reverse('recommendations:list')}?period={period.code}", "資料2 一覧"),
+            (f"{reverse('documents:shiryo3')}?period={period.code}", "資料3（Excel）"),
+            (f"{reverse('documents:shiryo2')}?period={period.code}", "資料2（Excel）"),
+        ]
+    reminders = f'<a href="{reverse("cycle:reminders")}">送信したリマインダー</a>'
+    assert reminders not in page
+    client.force_login(honbu)
+    assert reminders in client.get(reverse("reporting:periods")).content.decode()
+
+
+def test_the_unfinished_rows_are_counted_under_each_document(client, honbu, period):
+    ProgressEntry.objects.filter(period=period).update(state=EntryState.APPROVED)
+    ActionReport.objects.filter(period=period).update(state=EntryState.APPROVED)
+    report = ActionReport.objects.filter(period=period).first()
+    ActionReport.objects.filter(pk=report.pk).update(state=EntryState.RETURNED)
+    departments = sorted(d.label for d in report.action.departments.all())
+    client.force_login(honbu)
+    page = client.get(reverse("reporting:period_close", args=[period.code])).content.decode()
+    table = page.split("<table", 1)[1].split("</table>", 1)[0]
+    assert '<th scope="col">資料3</th><th scope="col">資料2</th><th scope="col">計</th>' in table
+    rows = re.findall(r"<tr><th scope=\"row\">.*?</tr>", table.split("<tbody>", 1)[1])
+    assert rows == [
+        f'<tr><th scope="row">{label}</th><td>0 件</td><td>1 件</td><td>1 件</td></tr>'
+        for label in departments
+    ]
