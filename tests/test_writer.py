@@ -15,6 +15,7 @@ from tests.helpers import (
     bulk_post,
     current_entry,
     current_report,
+    lockable_from_another_connection,
     progress_post,
     set_state,
     snapshot,
@@ -176,3 +177,28 @@ def test_paragraphs_are_matched_by_the_pk_they_replace(jisou):
     rows = list(report.statuses.order_by("position").values_list("pk", "text", "classification"))
     assert rows[1] == (first.pk, first.text, "C")
     assert rows[0][1:] == ("新しい段落", "B")
+
+
+def test_a_write_holds_every_row_it_writes_from_its_first_check(honbu, monkeypatch):
+    """Two saves of one row queue up instead of both passing the version check: the writer locks
+    the rows before it compares the versions the users saw."""
+    # Rows this test's transaction has not written yet (a write would lock them anyway).
+    entries = [current_entry("保）保護課"), current_entry("子）地域連携課")]
+    table = entries[0]._meta.db_table
+    assert all(lockable_from_another_connection(table, entry.pk) for entry in entries)
+    seen = []
+    check = services.plan
+
+    def checking(entry, change, user):
+        seen.append((entry.pk, lockable_from_another_connection(table, entry.pk)))
+        return check(entry, change, user)
+
+    monkeypatch.setattr(services, "plan", checking)
+    changes = [
+        services.Change(entry, entry.version, {"plans": f"{entry.plans}（追記）"})
+        for entry in entries
+    ]
+    result = services.write_many(changes=changes, user=honbu)
+
+    assert sorted(seen) == sorted((entry.pk, False) for entry in entries)
+    assert sorted(entry.pk for entry in result.written) == sorted(entry.pk for entry in entries)
