@@ -202,3 +202,96 @@ def test_a_write_holds_every_row_it_writes_from_its_first_check(honbu, monkeypat
 
     assert sorted(seen) == sorted((entry.pk, False) for entry in entries)
     assert sorted(entry.pk for entry in result.written) == sorted(entry.pk for entry in entries)
+
+
+# -- Several rows at once: refusals named, versions the list showed ----------
+
+
+def current_entries(n):
+    from initiatives.models import ProgressEntry
+
+    return list(ProgressEntry.objects.filter(period__code="R5H1").order_by("pk")[:n])
+
+
+def test_rows_refused_for_one_reason_are_named_together_and_nothing_is_written(honbu):
+    entries = current_entries(3)
+    for entry in entries[1:]:
+        set_state(entry, EntryState.SUBMITTED)
+    set_state(entries[0], EntryState.DRAFT)
+    set_state(entries[2], EntryState.RETURNED)
+    before = [snapshot(entry) for entry in entries]
+    with pytest.raises(services.WorkflowError) as refused:
+        services.approve(entries=entries, user=honbu)
+    assert refused.value.message == services.ERROR_NOT_SUBMITTED
+    assert refused.value.entries == [entries[0], entries[2]]
+    assert [snapshot(entry) for entry in entries] == before
+
+
+def test_rows_refused_for_different_reasons_are_named_under_each_reason(honbu):
+    entries = current_entries(3)
+    for entry in entries:
+        set_state(entry, EntryState.SUBMITTED)
+    not_submitted, fine, moved = entries
+    set_state(not_submitted, EntryState.DRAFT)
+    before = [snapshot(entry) for entry in entries]
+    changes = [
+        services.Change(not_submitted, not_submitted.version, action=services.APPROVE),
+        services.Change(fine, fine.version, action=services.APPROVE),
+        services.Change(moved, moved.version - 1, action=services.APPROVE),
+    ]
+    with pytest.raises(services.WorkflowError) as refused:
+        services.write_many(changes=changes, user=honbu)
+    assert refused.value.message == (
+        f"{services.ERROR_NOT_SUBMITTED}（対象: {not_submitted.reference}） "
+        f"{services.ERROR_STALE}（対象: {moved.reference}）"
+    )
+    assert [snapshot(entry) for entry in entries] == before
+
+
+def test_every_row_that_moved_since_it_was_read_is_named(hogo):
+    entries = current_entries(2)
+    before = [snapshot(entry) for entry in entries]
+    changes = [services.Change(e, e.version - 1, {"plans": "古い画面から"}) for e in entries]
+    with pytest.raises(services.WorkflowError) as refused:
+        services.write_many(changes=changes, user=hogo)
+    assert (refused.value.message, refused.value.entries) == (services.ERROR_STALE, entries)
+    assert [snapshot(entry) for entry in entries] == before
+
+
+@pytest.mark.parametrize("comment", [None, "", "　 "])
+def test_a_return_needs_a_new_comment_even_on_a_row_returned_before(honbu, comment):
+    entry = set_state(current_entry("保）保護課"), EntryState.SUBMITTED)
+    type(entry).objects.filter(pk=entry.pk).update(return_comment="前回の差戻しの理由")
+    before = snapshot(entry)
+    with pytest.raises(services.WorkflowError) as refused:
+        services.return_to_section(entries=[entry], user=honbu, comment=comment)
+    assert (refused.value.message, refused.value.entries) == (services.ERROR_COMMENT_REQUIRED, [])
+    assert snapshot(entry) == before
+
+
+def test_a_bulk_return_skips_a_row_changed_after_the_list_was_shown(honbu):
+    entries = [set_state(e, EntryState.SUBMITTED) for e in current_entries(2)]
+    seen = {entry.pk: entry.version for entry in entries}
+    moved = entries[1]
+    services.write(entry=moved, user=honbu, version=moved.version, values={"plans": "後から"})
+    after_edit = snapshot(moved)
+    result = services.return_to_section(
+        entries=entries, user=honbu, comment="根拠を追記", versions=seen
+    )
+    assert [e.pk for e in result.stale] == [moved.pk]
+    assert snapshot(moved) == after_edit
+    entries[0].refresh_from_db()
+    assert (entries[0].state, entries[0].return_comment) == (EntryState.RETURNED, "根拠を追記")
+
+
+def test_a_selected_row_the_list_showed_no_version_for_counts_as_changed_since(honbu):
+    entries = [set_state(e, EntryState.SUBMITTED) for e in current_entries(2)]
+    unseen = entries[1]
+    assert unseen.version == 1  # the first version, so no default version may stand for it
+    before = snapshot(unseen)
+    result = services.approve(
+        entries=entries, user=honbu, versions={entries[0].pk: entries[0].version}
+    )
+    assert [e.pk for e in result.stale] == [unseen.pk]
+    assert [e.pk for e in result.written] == [entries[0].pk]
+    assert snapshot(unseen) == before
