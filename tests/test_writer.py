@@ -295,3 +295,18 @@ def test_a_selected_row_the_list_showed_no_version_for_counts_as_changed_since(h
     assert [e.pk for e in result.stale] == [unseen.pk]
     assert [e.pk for e in result.written] == [entries[0].pk]
     assert snapshot(unseen) == before
+
+
+def test_a_write_records_its_reason_in_the_history_of_the_row_and_of_its_paragraphs(honbu):
+    report = current_report("子）児童相談所")
+    first = report.statuses.order_by("position").first()
+    given = [StatusInput(f"{first.text}（修正）", first.classification, first.pk)]
+    services.write(
+        entry=report,
+        user=honbu,
+        version=report.version,
+        values={PARAGRAPHS: given},
+        reason="管理画面での修正",
+    )
+    assert report.history.first().history_change_reason == "管理画面での修正"
+    assert first.history.first().history_change_reason == "管理画面での修正"
