@@ -295,3 +295,21 @@ def test_classifying_skips_and_names_a_row_changed_after_the_list_was_shown(clie
     assert snapshot(moved) == before
     for report in reports[:2]:
         assert [classification for _, _, classification in paragraphs(report)] == ["A"]
+
+
+def test_classifying_only_reports_with_several_paragraphs_changes_none_and_names_them(
+    client, honbu
+):
+    from recommendations.services import SEVERAL_PARAGRAPHS
+
+    reports = reports_by_paragraphs(2, 2)
+    before = [snapshot(r) for r in reports]
+    client.force_login(honbu)
+    response = client.post(
+        reverse("recommendations:bulk"),
+        bulk_post("classify", reports, classification="B"),
+        follow=True,
+    )
+    names = "、".join(r.reference for r in reports)
+    assert f"{SEVERAL_PARAGRAPHS}（対象: {names}）" in response.content.decode()
+    assert [snapshot(r) for r in reports] == before

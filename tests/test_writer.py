@@ -228,21 +228,20 @@ def test_rows_refused_for_one_reason_are_named_together_and_nothing_is_written(h
 
 
 def test_rows_refused_for_different_reasons_are_named_under_each_reason(honbu):
-    entries = current_entries(3)
+    entries = current_entries(4)
     for entry in entries:
         set_state(entry, EntryState.SUBMITTED)
-    not_submitted, fine, moved = entries
-    set_state(not_submitted, EntryState.DRAFT)
+    draft, returned, _submitted, moved = entries
+    set_state(draft, EntryState.DRAFT)
+    set_state(returned, EntryState.RETURNED)
     before = [snapshot(entry) for entry in entries]
     changes = [
-        services.Change(not_submitted, not_submitted.version, action=services.APPROVE),
-        services.Change(fine, fine.version, action=services.APPROVE),
-        services.Change(moved, moved.version - 1, action=services.APPROVE),
+        services.Change(e, e.version - (e is moved), action=services.APPROVE) for e in entries
     ]
     with pytest.raises(services.WorkflowError) as refused:
         services.write_many(changes=changes, user=honbu)
     assert refused.value.message == (
-        f"{services.ERROR_NOT_SUBMITTED}（対象: {not_submitted.reference}） "
+        f"{services.ERROR_NOT_SUBMITTED}（対象: {draft.reference}、{returned.reference}） "
         f"{services.ERROR_STALE}（対象: {moved.reference}）"
     )
     assert [snapshot(entry) for entry in entries] == before
