@@ -38,11 +38,6 @@ class ClassificationRow:
         """Share of actions already under way (区分Ａ), in percent."""
         return round(100 * self.counts["A"] / self.total) if self.total else 0
 
-    def add(self, letters):
-        self.total += 1
-        for letter in letters:
-            self.counts[letter] += 1
-
 
 @dataclass
 class Move:

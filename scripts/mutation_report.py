@@ -63,6 +63,7 @@ def main():
             f"| `{module}` | {total} | {counts['killed']} | {counts['survived']} | "
             f"{counts['equivalent']} | {counts['not checked']} | "
             + ("–" if score is None else f"{score:.1f}%")
+            + (" of those run" if score is not None and counts["not checked"] else "")
             + " |"
         )
     if survivors:

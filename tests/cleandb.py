@@ -8,8 +8,13 @@ the code they call leaves no template behind. Each run then drops its test datab
 afresh from the template (a file copy, well under a second), so nothing a test or an earlier run
 left behind, committed or not, reaches the next run.
 
-Mutation testing (`make mutation`) starts a test session per mutant, several at a time: each gets
-its own copy, named after its process and dropped at its end.
+Mutation testing (`make mutation`) starts a test session per mutant, several at a time. Copying
+and dropping a database costs each of them two seconds or more, so a mutant's session takes a free
+*slot* (an advisory lock held by its connection, so a killed session frees it) and keeps that
+slot's database for the next session: every test runs in a transaction rolled back after it, so
+the database is as clean at the end as at the start. It is marked clean only at a session's normal
+end, and only if no transactional test (which commits, then empties every table) ran; any other
+end leaves it unmarked, and the next session of that slot copies it afresh.
 """
 
 import hashlib
@@ -19,6 +24,7 @@ import psycopg
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
+from psycopg import sql
 
 from operations.demo import create_demo_users
 from operations.seed import load_all
@@ -28,6 +34,9 @@ from operations.seed import load_all
 TEMPLATE_PREFIX = "test_vision_portal_template_"
 MUTATION_TEMPLATE_PREFIX = "test_vision_portal_mutation_"
 LOCK_KEY = 1_717_001  # pg_advisory_lock: one template build at a time per cluster
+SLOT_LOCK_KEY = 1_717_002  # pg_try_advisory_lock(SLOT_LOCK_KEY, n): slot n in use
+SLOTS = 16  # more than mutmut ever runs at once
+CLEAN = "clean copy of {template}"  # the slot database's comment while it may be reused
 
 
 def load_seed_and_personas():
@@ -54,15 +63,51 @@ def template_key():
     return digest.hexdigest()[:12]
 
 
+def _test_name_base():
+    return settings.DATABASES["default"].get("TEST", {}).get("NAME") or "test_vision_portal"
+
+
 def _under_mutant():
     return "__mutmut_" in os.environ.get("MUTANT_UNDER_TEST", "")
 
 
 def _test_name():
-    name = settings.DATABASES["default"].get("TEST", {}).get("NAME") or "test_vision_portal"
+    name = _test_name_base()
     if "MUTANT_UNDER_TEST" in os.environ:
         name = f"{name}_m{os.getpid()}"
     return name
+
+
+def _take_slot(base):
+    """The name of a free slot's database, its lock held by a connection kept for the session."""
+    slot_connection = _maintenance()
+    for slot in range(SLOTS):
+        row = slot_connection.execute(
+            "select pg_try_advisory_lock(%s, %s)", [SLOT_LOCK_KEY, slot]
+        ).fetchone()
+        if row[0]:
+            RUN["slot_connection"] = slot_connection
+            return f"{base}_slot{slot}"
+    slot_connection.close()
+    raise RuntimeError(f"all {SLOTS} test database slots are taken")
+
+
+def _is_clean_copy(cursor, name, template):
+    cursor.execute(
+        "select shobj_description(oid, 'pg_database') from pg_database where datname = %s", [name]
+    )
+    row = cursor.fetchone()
+    return row is not None and row[0] == CLEAN.format(template=template)
+
+
+def _comment(cursor, name, text):
+    # No parameters in utility statements: the comment goes in as a quoted literal.
+    cursor.execute(sql.SQL("comment on database {} is {}").format(sql.Identifier(name), text))
+
+
+def mark_dirty():
+    """This session commits to its database (a transactional test): no later session reuses it."""
+    RUN["dirty"] = True
 
 
 def _maintenance():
@@ -134,7 +179,8 @@ def clean_test_database(*, rebuild=False):
     RUN.setdefault("original", settings.DATABASES["default"]["NAME"])
     prefix = MUTATION_TEMPLATE_PREFIX if "MUTANT_UNDER_TEST" in os.environ else TEMPLATE_PREFIX
     RUN["template"] = template = f"{prefix}{template_key()}"
-    test_name = _test_name()
+    under_mutant = _under_mutant()
+    test_name = _take_slot(_test_name_base()) if under_mutant else _test_name()
     with _Locked() as cursor:
         if rebuild:
             _drop(cursor, template)
@@ -150,7 +196,12 @@ def clean_test_database(*, rebuild=False):
             )
             for (old,) in cursor.fetchall():
                 _drop(cursor, old)
-        _copy(cursor, template, test_name)
+        if under_mutant and _is_clean_copy(cursor, test_name, template):
+            _comment(cursor, test_name, "in use")
+        else:
+            _copy(cursor, template, test_name)
+            if under_mutant:
+                _comment(cursor, test_name, "in use")
     _use(test_name)
 
 
@@ -164,5 +215,12 @@ def recopy_test_database():
 def drop_test_database():
     test_name = settings.DATABASES["default"]["NAME"]
     _use(RUN.get("original", test_name))
+    slot_connection = RUN.pop("slot_connection", None)
+    if slot_connection is not None:
+        # A mutant's slot: kept for the next session, clean unless a test committed to it.
+        if not RUN.get("dirty"):
+            _comment(slot_connection.cursor(), test_name, CLEAN.format(template=RUN["template"]))
+        slot_connection.close()
+        return
     with _Locked() as cursor:
         _drop(cursor, test_name)

@@ -2,12 +2,21 @@
 migrated schema, the seed and the personas (tests/cleandb.py); each test runs in a transaction
 rolled back after it."""
 
+import os
+import traceback
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 from reporting.models import ReportingPeriod
-from tests.cleandb import clean_test_database, drop_test_database, recopy_test_database
+from tests import mutation
+from tests.cleandb import (
+    clean_test_database,
+    drop_test_database,
+    mark_dirty,
+    recopy_test_database,
+)
 
 
 def pytest_addoption(parser):
@@ -16,6 +25,20 @@ def pytest_addoption(parser):
         action="store_true",
         help="leave the run's test database in place afterwards (to look into it)",
     )
+
+
+def pytest_collection_modifyitems(items):
+    mutation.order_killers_first(items)
+
+
+def pytest_runtest_logreport(report):
+    mutation.record_killer(report)
+
+
+def pytest_runtest_setup(item):
+    marker = item.get_closest_marker("django_db")
+    if "transactional_db" in item.fixturenames or (marker and marker.kwargs.get("transaction")):
+        mark_dirty()
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +52,15 @@ def django_db_setup(
     """Replaces pytest-django's: a fresh test database per run, copied from the template (built
     again when the migrations, the models or the seed change, or with --create-db)."""
     with django_db_blocker.unblock():
-        clean_test_database(rebuild=django_db_createdb)
+        try:
+            clean_test_database(rebuild=django_db_createdb)
+        except Exception:
+            if mutation.mutant_under_test():
+                # Not the mutant's doing (no mutated code builds the test database): mutmut
+                # calls exit code 35 suspicious, where a failed test would count as a kill.
+                traceback.print_exc()
+                os._exit(35)
+            raise
     yield
     if not request.config.getoption("--keep-test-db"):
         with django_db_blocker.unblock():

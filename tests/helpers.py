@@ -1,5 +1,8 @@
 """Finding the personas' rows and building the POSTs a browser would send."""
 
+import psycopg
+from django.db import connection
+
 from initiatives.models import Initiative, ProgressEntry
 from recommendations.models import Action, ActionReport, ImplementationStatus
 
@@ -113,3 +116,21 @@ def snapshot(entry):
         state["statuses"] = list(fresh.statuses.order_by("position").values())
         state["status_history"] = ImplementationStatus.history.filter(report_id=fresh.pk).count()
     return state
+
+
+def lockable_from_another_connection(table, pk):
+    """Whether a page's request (another connection) could lock the row right now."""
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        host=settings["HOST"],
+        port=settings["PORT"],
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        autocommit=True,
+    ) as other:
+        try:
+            other.execute(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE NOWAIT", [pk])
+        except psycopg.errors.LockNotAvailable:
+            return False
+        return True

@@ -200,3 +200,116 @@ def test_returning_several_rows_keeps_the_comment_on_each_and_unlocks_approved_o
             "根拠を追記",
             honbu,
         )
+
+
+# -- 「区分を設定する」 ----------
+
+
+def reports_by_paragraphs(n, paragraphs):
+    """n current-period reports of 子）児童相談所 with exactly `paragraphs` 実施状況 each."""
+    from django.db.models import Count
+
+    return list(
+        type(current_report("子）児童相談所"))
+        .objects.filter(period__code="R5H1", action__departments__label="子）児童相談所")
+        .annotate(n=Count("statuses"))
+        .filter(n=paragraphs)
+        .order_by("pk")[:n]
+    )
+
+
+def paragraphs(report):
+    return list(report.statuses.order_by("position").values_list("pk", "text", "classification"))
+
+
+def test_classifying_keeps_each_paragraphs_text_and_changes_only_its_classification(client, honbu):
+    reports = reports_by_paragraphs(2, 1)
+    before = {report.pk: paragraphs(report) for report in reports}
+    assert all(text for ((_, text, _),) in before.values())
+    client.force_login(honbu)
+    client.post(reverse("recommendations:bulk"), bulk_post("classify", reports, classification="B"))
+    for report in reports:
+        ((pk, text, _),) = before[report.pk]
+        # The same paragraph (its history goes on), its text as the section wrote it.
+        assert paragraphs(report) == [(pk, text, "B")]
+
+
+def test_classifying_a_report_without_paragraphs_gives_it_one_with_no_text(client, honbu):
+    from recommendations.models import ImplementationStatus
+
+    report, other = reports_by_paragraphs(2, 1)
+    ImplementationStatus.objects.filter(report=report).delete()
+    client.force_login(honbu)
+    client.post(
+        reverse("recommendations:bulk"),
+        bulk_post("classify", [report, other], classification="D"),
+    )
+    assert [(text, classification) for _, text, classification in paragraphs(report)] == [("", "D")]
+    assert [classification for _, _, classification in paragraphs(other)] == ["D"]
+
+
+def test_a_report_with_several_paragraphs_first_in_the_selection_leaves_the_rest_classified(
+    client, honbu
+):
+    several = reports_by_paragraphs(1, 2)[0]
+    singles = reports_by_paragraphs(2, 1)
+    before = snapshot(several)
+    client.force_login(honbu)
+    response = client.post(
+        reverse("recommendations:bulk"),
+        bulk_post("classify", [several, *singles], classification="C"),
+        follow=True,
+    )
+    assert f"（対象: {several.reference}）" in response.content.decode()
+    assert snapshot(several) == before
+    for report in singles:
+        assert [classification for _, _, classification in paragraphs(report)] == ["C"]
+
+
+def test_classifying_names_the_approved_report_that_refuses_the_selection(client, honbu):
+    reports = reports_by_paragraphs(3, 1)
+    approved = set_state(reports[1], EntryState.APPROVED)
+    before = [snapshot(r) for r in reports]
+    client.force_login(honbu)
+    response = client.post(
+        reverse("recommendations:bulk"),
+        bulk_post("classify", reports, classification="D"),
+        follow=True,
+    )
+    message = f"承認済みの報告の区分は変更できません。（対象: {approved.reference}）"
+    assert message in response.content.decode()
+    assert [snapshot(r) for r in reports] == before
+
+
+def test_classifying_skips_and_names_a_row_changed_after_the_list_was_shown(client, honbu):
+    from reporting.services import ERROR_CHANGED_SINCE
+
+    reports = reports_by_paragraphs(3, 1)
+    seen = bulk_post("classify", reports, classification="A")  # the list as the HQ loaded it
+    moved = reports[2]
+    type(moved).objects.filter(pk=moved.pk).update(version=moved.version + 1)
+    before = snapshot(moved)
+    client.force_login(honbu)
+    response = client.post(reverse("recommendations:bulk"), seen, follow=True)
+    assert f"{ERROR_CHANGED_SINCE}（対象: {moved.reference}）" in response.content.decode()
+    assert snapshot(moved) == before
+    for report in reports[:2]:
+        assert [classification for _, _, classification in paragraphs(report)] == ["A"]
+
+
+def test_classifying_only_reports_with_several_paragraphs_changes_none_and_names_them(
+    client, honbu
+):
+    from recommendations.services import SEVERAL_PARAGRAPHS
+
+    reports = reports_by_paragraphs(2, 2)
+    before = [snapshot(r) for r in reports]
+    client.force_login(honbu)
+    response = client.post(
+        reverse("recommendations:bulk"),
+        bulk_post("classify", reports, classification="B"),
+        follow=True,
+    )
+    names = "、".join(r.reference for r in reports)
+    assert f"{SEVERAL_PARAGRAPHS}（対象: {names}）" in response.content.decode()
+    assert [snapshot(r) for r in reports] == before

@@ -99,7 +99,14 @@ def test_tracker_counts_every_state_per_section_and_department(client, honbu):
 
 @pytest.mark.parametrize(
     ("closed", "deadline_in_days", "flagged"),
-    [(False, -1, True), (False, 30, False), (True, -1, False), (True, 30, False)],
+    # On the deadline day itself the period is not yet overdue.
+    [
+        (False, -1, True),
+        (False, 0, False),
+        (False, 30, False),
+        (True, -1, False),
+        (True, 30, False),
+    ],
 )
 def test_overdue_is_flagged_only_on_an_open_period_past_its_deadline(
     client, honbu, closed, deadline_in_days, flagged
@@ -334,3 +341,89 @@ def test_moves_compare_with_the_period_just_before_whatever_the_order(client, ho
     assert previous_period(periods, periods[0]) is None
     html = page(client, honbu)
     assert "令和４年度下半期" in html.split('id="s2-heading"', 1)[1].split("</section>", 1)[0]
+
+
+def test_tracker_lists_the_shiryo3_sections_before_the_shiryo2_departments(client, honbu):
+    documents = [document for document, _ in shown_tracker(page(client, honbu))]
+    assert set(documents) == {"資料3", "資料2"}
+    assert documents == sorted(documents, key=lambda document: document != "資料3")
+
+
+def test_moves_link_to_the_reports_of_the_period_shown(client, honbu):
+    action = Action.objects.filter(repost_of=None).order_by("pk")[0]
+    old, new = (ActionReport.objects.get(period__code=c, action=action) for c in ("R2-05", "R5H1"))
+    set_letters(old, ["C"])
+    set_letters(new, ["A"])
+    # A later period has its own report of the action; the page shows 令和５年度上半期.
+    later = ReportingPeriod.objects.create(
+        code="R5H2",
+        name="令和５年度下半期",
+        results_until="2024-03-31",
+        plans_from="2024-04-01",
+    )
+    newest = ActionReport.objects.create(period=later, action=action, updated_by=honbu)
+    html = page(client, honbu, period="R5H1")
+    section = html.split("<caption>区分が変わった取組</caption>", 1)[1].split("</table>", 1)[0]
+    links = re.findall(r'href="([^"]+)"', section)
+    assert reverse("recommendations:detail", args=[new.pk]) in links
+    others = {reverse("recommendations:detail", args=[r.pk]) for r in (old, newest)}
+    assert not others & set(links)
+
+
+def test_more_moves_and_more_recent_changes_take_no_more_queries(client, honbu, hogo, jisou):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pairs = [
+        (
+            ActionReport.objects.get(period__code="R2-05", action=action),
+            ActionReport.objects.get(period__code="R5H1", action=action),
+        )
+        for action in Action.objects.filter(repost_of=None).order_by("pk")[:8]
+    ]
+
+    def move(count):
+        for old, new in pairs[:count]:
+            set_letters(old, ["D"])
+            set_letters(new, ["A"])
+
+    def edit(by):
+        for user, entry in by:
+            client.force_login(user)
+            response = client.post(
+                reverse("initiatives:edit", args=[entry.pk]),
+                progress_post(entry, plans=f"{entry.plans}（{user.username}）"),
+            )
+            assert response.status_code == 302
+
+    move(1)
+    edit([(honbu, current_entry("保）保護課"))])
+    client.force_login(honbu)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("dashboard:index"))
+    move(8)
+    edit(
+        [
+            (hogo, current_entry("保）保護課", exclude_section="子）地域連携課")),
+            (jisou, current_entry("子）地域連携課", exclude_section="保）保護課")),
+        ]
+    )
+    client.force_login(honbu)
+    with CaptureQueriesContext(connection) as more:
+        html = client.get(reverse("dashboard:index")).content.decode()
+    moved = table(html, "区分が変わった取組")[1:]
+    assert sum(int(count) for _, count, _ in moved) >= 8
+    assert len(more) <= len(few)
+
+
+def test_recent_changes_show_the_twenty_latest(client, honbu):
+    entries = list(ProgressEntry.objects.filter(period__code="R5H1").order_by("pk")[:25])
+    client.force_login(honbu)
+    for entry in entries:
+        client.post(
+            reverse("initiatives:edit", args=[entry.pk]),
+            progress_post(entry, plans=f"{entry.plans}（追記）"),
+        )
+    section = page(client, honbu).split('id="changes-heading"', 1)[1].split("</ol>", 1)[0]
+    shown = re.findall(r"資料3 ([^（<]+)（", section)
+    assert shown == [entry.initiative.reference for entry in reversed(entries)][:20]

@@ -1,32 +1,13 @@
 """A flat import holds the rows it will write from its first read, as a page save does: a save
 of the same row waits for the import instead of deadlocking with it."""
 
-import psycopg
 import pytest
-from django.db import connection
 
 from recommendations.models import ActionReport, ImplementationStatus
 from recommendations.resources import ImplementationStatusResource, find_action
+from tests.helpers import lockable_from_another_connection
 
 pytestmark = pytest.mark.django_db
-
-
-def lockable_from_another_connection(table, pk):
-    """Whether a page's request (another connection) could lock the row right now."""
-    settings = connection.settings_dict
-    with psycopg.connect(
-        dbname=settings["NAME"],
-        host=settings["HOST"],
-        port=settings["PORT"],
-        user=settings["USER"],
-        password=settings["PASSWORD"] or None,
-        autocommit=True,
-    ) as other:
-        try:
-            other.execute(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE NOWAIT", [pk])
-        except psycopg.errors.LockNotAvailable:
-            return False
-        return True
 
 
 def test_a_paragraph_import_locks_the_reports_it_will_give_a_new_version(admin_user, monkeypatch):

@@ -282,3 +282,42 @@ def test_the_latest_approved_period_is_published_when_several_are(client):
     mine = [row for row in rows if row["action"] == original.action.reference]
     assert {row["period"] for row in mine} == {"令和５年度上半期"}
     assert {row["status"] for row in mine} == {"新しい期間の実施状況"}
+
+
+def test_reposts_on_a_page_take_no_more_queries_than_originals(client):
+    from django.db.models import Count
+
+    from recommendations.models import Action, Chapter
+
+    # The chapter with the fewest actions, so three more still fit on its first page.
+    chapter = Chapter.objects.annotate(n=Count("policies__actions")).order_by("n", "number")[0]
+    policy = chapter.policies.order_by("number")[0]
+    url = reverse("public:summary")
+    with CaptureQueriesContext(connection) as before:
+        client.get(url, {"chapter": chapter.number})
+    originals = Action.objects.filter(repost_of=None).exclude(policy__chapter=chapter)[:3]
+    last = policy.actions.order_by("-number")[0].number
+    for offset, original in enumerate(originals, start=1):
+        Action.objects.create(policy=policy, number=last + offset, repost_of=original)
+    with CaptureQueriesContext(connection) as after:
+        response = client.get(url, {"chapter": chapter.number})
+    reposts = [item for item in response.context["page"] if item.is_repost]
+    assert len(reposts) >= 3
+    assert {item.original.pk for item in reposts} >= {a.pk for a in originals}
+    assert len(after) <= len(before)
+
+
+def test_with_no_chapter_at_all_the_page_lists_nothing_and_does_not_fail(client):
+    from recommendations.models import Action, Chapter, Policy, Recommendation
+
+    ImplementationStatus.objects.all().delete()
+    ActionReport.objects.all().delete()
+    Action.objects.exclude(repost_of=None).delete()
+    Action.objects.all().delete()
+    Policy.objects.all().delete()
+    Recommendation.objects.all().delete()
+    Chapter.objects.all().delete()
+    response = client.get(reverse("public:summary"))
+    assert response.status_code == 200
+    assert response.context["chapter"] is None and list(response.context["chapters"]) == []
+    assert 'id="chapter-heading"' not in response.content.decode()

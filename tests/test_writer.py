@@ -15,6 +15,7 @@ from tests.helpers import (
     bulk_post,
     current_entry,
     current_report,
+    lockable_from_another_connection,
     progress_post,
     set_state,
     snapshot,
@@ -176,3 +177,135 @@ def test_paragraphs_are_matched_by_the_pk_they_replace(jisou):
     rows = list(report.statuses.order_by("position").values_list("pk", "text", "classification"))
     assert rows[1] == (first.pk, first.text, "C")
     assert rows[0][1:] == ("新しい段落", "B")
+
+
+def test_a_write_holds_every_row_it_writes_from_its_first_check(honbu, monkeypatch):
+    """Two saves of one row queue up instead of both passing the version check: the writer locks
+    the rows before it compares the versions the users saw."""
+    # Rows this test's transaction has not written yet (a write would lock them anyway).
+    entries = [current_entry("保）保護課"), current_entry("子）地域連携課")]
+    table = entries[0]._meta.db_table
+    assert all(lockable_from_another_connection(table, entry.pk) for entry in entries)
+    seen = []
+    check = services.plan
+
+    def checking(entry, change, user):
+        seen.append((entry.pk, lockable_from_another_connection(table, entry.pk)))
+        return check(entry, change, user)
+
+    monkeypatch.setattr(services, "plan", checking)
+    changes = [
+        services.Change(entry, entry.version, {"plans": f"{entry.plans}（追記）"})
+        for entry in entries
+    ]
+    result = services.write_many(changes=changes, user=honbu)
+
+    assert sorted(seen) == sorted((entry.pk, False) for entry in entries)
+    assert sorted(entry.pk for entry in result.written) == sorted(entry.pk for entry in entries)
+
+
+# -- Several rows at once: refusals named, versions the list showed ----------
+
+
+def current_entries(n):
+    from initiatives.models import ProgressEntry
+
+    return list(ProgressEntry.objects.filter(period__code="R5H1").order_by("pk")[:n])
+
+
+def test_rows_refused_for_one_reason_are_named_together_and_nothing_is_written(honbu):
+    entries = current_entries(3)
+    for entry in entries[1:]:
+        set_state(entry, EntryState.SUBMITTED)
+    set_state(entries[0], EntryState.DRAFT)
+    set_state(entries[2], EntryState.RETURNED)
+    before = [snapshot(entry) for entry in entries]
+    with pytest.raises(services.WorkflowError) as refused:
+        services.approve(entries=entries, user=honbu)
+    assert refused.value.message == services.ERROR_NOT_SUBMITTED
+    assert refused.value.entries == [entries[0], entries[2]]
+    assert [snapshot(entry) for entry in entries] == before
+
+
+def test_rows_refused_for_different_reasons_are_named_under_each_reason(honbu):
+    entries = current_entries(4)
+    for entry in entries:
+        set_state(entry, EntryState.SUBMITTED)
+    draft, returned, _submitted, moved = entries
+    set_state(draft, EntryState.DRAFT)
+    set_state(returned, EntryState.RETURNED)
+    before = [snapshot(entry) for entry in entries]
+    changes = [
+        services.Change(e, e.version - (e is moved), action=services.APPROVE) for e in entries
+    ]
+    with pytest.raises(services.WorkflowError) as refused:
+        services.write_many(changes=changes, user=honbu)
+    assert refused.value.message == (
+        f"{services.ERROR_NOT_SUBMITTED}（対象: {draft.reference}、{returned.reference}） "
+        f"{services.ERROR_STALE}（対象: {moved.reference}）"
+    )
+    assert [snapshot(entry) for entry in entries] == before
+
+
+def test_every_row_that_moved_since_it_was_read_is_named(hogo):
+    entries = current_entries(2)
+    before = [snapshot(entry) for entry in entries]
+    changes = [services.Change(e, e.version - 1, {"plans": "古い画面から"}) for e in entries]
+    with pytest.raises(services.WorkflowError) as refused:
+        services.write_many(changes=changes, user=hogo)
+    assert (refused.value.message, refused.value.entries) == (services.ERROR_STALE, entries)
+    assert [snapshot(entry) for entry in entries] == before
+
+
+@pytest.mark.parametrize("comment", [None, "", "　 "])
+def test_a_return_needs_a_new_comment_even_on_a_row_returned_before(honbu, comment):
+    entry = set_state(current_entry("保）保護課"), EntryState.SUBMITTED)
+    type(entry).objects.filter(pk=entry.pk).update(return_comment="前回の差戻しの理由")
+    before = snapshot(entry)
+    with pytest.raises(services.WorkflowError) as refused:
+        services.return_to_section(entries=[entry], user=honbu, comment=comment)
+    assert (refused.value.message, refused.value.entries) == (services.ERROR_COMMENT_REQUIRED, [])
+    assert snapshot(entry) == before
+
+
+def test_a_bulk_return_skips_a_row_changed_after_the_list_was_shown(honbu):
+    entries = [set_state(e, EntryState.SUBMITTED) for e in current_entries(2)]
+    seen = {entry.pk: entry.version for entry in entries}
+    moved = entries[1]
+    services.write(entry=moved, user=honbu, version=moved.version, values={"plans": "後から"})
+    after_edit = snapshot(moved)
+    result = services.return_to_section(
+        entries=entries, user=honbu, comment="根拠を追記", versions=seen
+    )
+    assert [e.pk for e in result.stale] == [moved.pk]
+    assert snapshot(moved) == after_edit
+    entries[0].refresh_from_db()
+    assert (entries[0].state, entries[0].return_comment) == (EntryState.RETURNED, "根拠を追記")
+
+
+def test_a_selected_row_the_list_showed_no_version_for_counts_as_changed_since(honbu):
+    entries = [set_state(e, EntryState.SUBMITTED) for e in current_entries(2)]
+    unseen = entries[1]
+    assert unseen.version == 1  # the first version, so no default version may stand for it
+    before = snapshot(unseen)
+    result = services.approve(
+        entries=entries, user=honbu, versions={entries[0].pk: entries[0].version}
+    )
+    assert [e.pk for e in result.stale] == [unseen.pk]
+    assert [e.pk for e in result.written] == [entries[0].pk]
+    assert snapshot(unseen) == before
+
+
+def test_a_write_records_its_reason_in_the_history_of_the_row_and_of_its_paragraphs(honbu):
+    report = current_report("子）児童相談所")
+    first = report.statuses.order_by("position").first()
+    given = [StatusInput(f"{first.text}（修正）", first.classification, first.pk)]
+    services.write(
+        entry=report,
+        user=honbu,
+        version=report.version,
+        values={PARAGRAPHS: given},
+        reason="管理画面での修正",
+    )
+    assert report.history.first().history_change_reason == "管理画面での修正"
+    assert first.history.first().history_change_reason == "管理画面での修正"
