@@ -7,7 +7,7 @@ For each entry it:
 
 1. locks the row and compares the version the user saw (StaleEntry when it moved);
 2. cleans the document's values (only line breaks are normalised; a 【再掲】 row keeps none of
-   its original's text) and finds what differs;
+   its original's text), refuses a text over the length limit and finds what differs;
 3. works out the state the action leads to (a first write makes 未着手 a 下書き, a submission
    提出済 …) and asks the permission rules (reporting/rules.py) about it;
 4. checks a submission against the document's readiness rule;
@@ -16,7 +16,7 @@ For each entry it:
 
 Errors are `WorkflowError`s carrying a message for the user (the constants below)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,7 +24,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from flatfiles.resources import ValuesUpdateManager
 from reporting import access
-from reporting.models import EntryState, ReportingPeriod
+from reporting.models import MAX_TEXT_LENGTH, EntryState, ReportingPeriod
 from reporting.rules import denial_reason
 from reporting.workflow import Batch, document_for, documents, recorded
 
@@ -39,6 +39,10 @@ ERROR_COMMENT_REQUIRED = "差戻しの理由（コメント）を入力してく
 ERROR_PERIOD_CLOSED = "締切済みの期間の報告は変更できません。"
 ERROR_NOTHING_SELECTED = "対象の行を選んでください。"
 ERROR_NOT_WITHDRAWABLE = "取下げできるのは、推進本部がまだ確認していない提出済みの報告だけです。"
+ERROR_TOO_LONG = (
+    f"{MAX_TEXT_LENGTH}文字を超える文章は保存できません。"
+    f"{MAX_TEXT_LENGTH}文字以内に短くしてから、もう一度保存してください。"
+)
 ERROR_CHANGED_SINCE = (
     "画面を表示した後にほかの利用者が変更したため、変更していません。"
     "画面を読み込み直して確かめてください。"
@@ -127,12 +131,28 @@ def _refuse_unless(user, action, entry):
         raise Refused(denial_reason(user, entry), entries=[entry])
 
 
+def _too_long(value):
+    if isinstance(value, str):
+        return len(value) > MAX_TEXT_LENGTH
+    if is_dataclass(value):
+        value = vars(value)
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return any(_too_long(v) for v in value)
+    return False
+
+
 def plan(entry, change, user):
     """What `change` does to the (locked) `entry`, after every check; raises WorkflowError."""
     if change.version is not None and int(change.version) != entry.version:
         raise StaleEntry(current=entry)
     document = document_for(entry)
     values = document.clean(entry, change.values or {})
+    if _too_long(values) or _too_long(change.comment):
+        # The forms say this first; the writer says it too, for every other caller (the
+        # database would refuse it with an error no user could read).
+        raise WorkflowError(ERROR_TOO_LONG, entries=[entry])
     changes = document.changes(entry, values)
     state, comment = entry.state, entry.return_comment
     action = _action(entry, change)

@@ -9,7 +9,7 @@ from initiatives.services import ERROR_RESULTS_REQUIRED
 from recommendations.models import ImplementationStatus
 from recommendations.services import PARAGRAPHS, SEVERAL_PARAGRAPHS, StatusInput
 from reporting import services
-from reporting.models import EntryState
+from reporting.models import MAX_TEXT_LENGTH, EntryState
 from reporting.workflow import documents
 from tests.helpers import (
     bulk_post,
@@ -309,3 +309,27 @@ def test_a_write_records_its_reason_in_the_history_of_the_row_and_of_its_paragra
     )
     assert report.history.first().history_change_reason == "管理画面での修正"
     assert first.history.first().history_change_reason == "管理画面での修正"
+
+
+def test_a_text_over_the_limit_is_refused_in_japanese_and_nothing_is_written(hogo, jisou):
+    too_long = "あ" * (MAX_TEXT_LENGTH + 1)
+    entry = current_entry("保）保護課")
+    report = current_report("子）児童相談所")
+    before = snapshot(entry), snapshot(report)
+    with pytest.raises(services.WorkflowError, match=services.ERROR_TOO_LONG):
+        services.write(entry=entry, user=hogo, version=entry.version, values={"plans": too_long})
+    paragraphs = [StatusInput(too_long, "B")]
+    with pytest.raises(services.WorkflowError, match=services.ERROR_TOO_LONG):
+        services.write(
+            entry=report, user=jisou, version=report.version, values={PARAGRAPHS: paragraphs}
+        )
+    assert (snapshot(entry), snapshot(report)) == before
+
+
+def test_a_text_at_the_limit_is_written(hogo):
+    entry = current_entry("保）保護課")
+    services.write(
+        entry=entry, user=hogo, version=entry.version, values={"plans": "あ" * MAX_TEXT_LENGTH}
+    )
+    entry.refresh_from_db()
+    assert len(entry.plans) == MAX_TEXT_LENGTH
