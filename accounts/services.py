@@ -1,8 +1,8 @@
-"""Every write to a user account — the 利用者管理 pages, the personnel-list import and the
-directory login — goes through `write_accounts`: the permission checks, the role, the sections
-and one history record per changed account (sections and role included), under the user who made
-the change. One account or a thousand cost the same number of queries (the personnel list of a
-whole city in one transaction).
+"""Every write to a user account — the 利用者管理 pages, the personnel-list import, the admin's
+flat import and the directory login — goes through `write_accounts`: the permission checks, the
+role, the sections and one history record per changed account (sections and role included),
+under the user who made the change. One account or a thousand cost the same number of queries
+(the personnel list of a whole city in one transaction).
 
 Errors are `AccountError`s carrying a message for the user (the constants below); a refused
 permission is Django's PermissionDenied with the reason."""
@@ -24,6 +24,7 @@ from accounts.roles import ROLE_GROUPS, Role, with_roles
 REASON_PAGE = "利用者管理"
 REASON_IMPORT = "職員名簿の取込み"
 REASON_DIRECTORY = "ディレクトリからの同期"
+REASON_ADMIN_IMPORT = "管理画面の一括取込み"
 
 RETIRED_ORGANIZATION = "「{label}」は廃止された課・部のため、利用者を所属させられません。"
 NUMBER_TAKEN = "職員番号「{number}」はほかの利用者（{user}）が使っています。"

@@ -189,9 +189,9 @@ EXPECTED = {
             "姓",
             "名",
             "メールアドレス",
+            "職員番号",
             "所属（課・部）",
-            "グループ",
-            "スタッフ権限",
+            "役割",
             "有効",
         ],
         {"ユーザー名": "jisou", "所属（課・部）": "子）児童相談所|子）地域連携課", "有効": "はい"},
@@ -390,8 +390,7 @@ def test_users_export_no_password_and_new_users_get_an_unusable_one(client, admi
             "ユーザー名": "kenko",
             "姓": "健康",
             "所属（課・部）": "保）保護課|区）健康・子ども課",
-            "グループ": "推進本部",
-            "スタッフ権限": "いいえ",
+            "役割": "推進本部",
             "有効": "はい",
         }
     )
@@ -405,7 +404,13 @@ def test_users_export_no_password_and_new_users_get_an_unusable_one(client, admi
         "区）健康・子ども課",
     ]
     assert list(user.groups.values_list("name", flat=True)) == ["推進本部"]
-    # The user model keeps no history; the admin's log records the import.
+    assert not user.is_staff
+    # Written by the accounts service: its history record, and the admin's log.
+    record = user.history.get()
+    assert (record.history_user, record.history_change_reason) == (
+        admin_user,
+        "管理画面の一括取込み",
+    )
     log = LogEntry.objects.get(object_id=str(user.pk), content_type__model="user")
     assert (log.user, log.action_flag) == (admin_user, ADDITION)
 
