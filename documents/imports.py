@@ -9,7 +9,9 @@ states as the pages do and records the history). So any error leaves the databas
 The file's hidden 版 sheet (versions.py) says which version each row was exported from and what
 its texts were then: a row the file leaves as exported is unchanged, however the database moved
 since; a row the file changes over a newer version is a conflict, written only when the HQ
-chooses the file's text for it (`overwrite`). The confirm passes the versions its preview saw
+chooses the file's text for it (`overwrite`). A file without the 版 sheet (made by hand, or
+exported before versions were) cannot say what it was made from: each row whose text differs
+from a stored text is a conflict in the same way. The confirm passes the versions its preview saw
 (`expected`): if a row to write moved in between, nothing is written.
 
 What is written: 資料3 the ９月までの取組 / 10月以降の取組 of each initiative; 資料2 the 実施状況
@@ -139,6 +141,7 @@ class RowOutcome:
     updated_at: object = None
     version: int = 0
     overwrite: bool = False  # a conflict the HQ chose to settle with the file's text
+    unversioned: bool = False  # a conflict because the file does not say what it was made from
 
 
 @dataclass(frozen=True)
@@ -368,7 +371,10 @@ def _outcome(sheet, row, reference, entry, file_texts, stored_texts, exported, o
     """How the import treats a stored row: unchanged when the file leaves it as stored or as
     exported (whatever happened to it since); changed when the file changes the version it was
     made from; a conflict when it changes an older one (written only if chosen in `overwrite`).
-    A file without versions changes every row whose text differs."""
+    A row whose text differs in a file that does not say which version it was made from (no 版
+    sheet: made by hand, or exported before versions were) is a conflict too, `unversioned`:
+    the file may be older than the stored text, so only the HQ's explicit choice overwrites it.
+    Only a row with nothing stored yet is simply changed."""
     details = {
         "before": stored_texts,
         "after": file_texts,
@@ -381,11 +387,18 @@ def _outcome(sheet, row, reference, entry, file_texts, stored_texts, exported, o
     mark = None if exported is None else exported.get(reference)
     if mark is not None and versions.fingerprint(file_texts) == mark.fingerprint:
         return RowOutcome(sheet, row, reference, UNCHANGED, version=entry.version)
-    if mark is None or mark.version == entry.version:
+    if mark is not None and mark.version == entry.version:
         return RowOutcome(sheet, row, reference, CHANGED, **details)
+    if mark is None and not any(stored_texts):
+        # Nothing stored that the file could overwrite.
+        return RowOutcome(sheet, row, reference, CHANGED, **details)
+    # Changed over a newer version, or over a text the file cannot say it was made from (no 版
+    # sheet, or no line for the row in it): the stored text may be newer than the file's.
     chosen = reference in overwrite
     status = CHANGED if chosen else CONFLICT
-    return RowOutcome(sheet, row, reference, status, overwrite=chosen, **details)
+    return RowOutcome(
+        sheet, row, reference, status, overwrite=chosen, unversioned=mark is None, **details
+    )
 
 
 # -- 資料3 ----------

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.timezone import localtime
 
 from accounts.management.base import NO_FILE, find_user, finish_import
 from documents.imports import STATUS_LABELS
@@ -50,12 +51,21 @@ class ImportCommand(BaseCommand):
             "--user", help="取り込む利用者（履歴に残ります。省略すると最初の管理者）"
         )
         parser.add_argument(
+            "--overwrite",
+            action="append",
+            default=[],
+            metavar="取組",
+            help="競合した行をファイルの内容で上書きする（行の参照、例 3-研修体制の整備-① や "
+            "(1)イ(ｳ)。何度でも指定できます。推進本部と管理者だけ。"
+            "競合は --dry-run で一覧できます）",
+        )
+        parser.add_argument(
             "--confirm-removals",
             action="store_true",
             help="文章を消す取込みを許す（消える文章は --dry-run で一覧できます）",
         )
 
-    def handle(self, *args, file, period, dry_run, user, confirm_removals, **options):
+    def handle(self, *args, file, period, dry_run, user, confirm_removals, overwrite, **options):
         period = find_period(period)
         user = find_user(user)
         path = Path(file)
@@ -66,6 +76,7 @@ class ImportCommand(BaseCommand):
             period=period,
             user=user,
             dry_run=dry_run,
+            overwrite=overwrite,
             confirm_removals=confirm_removals,
         )
         counts = "、".join(
@@ -78,9 +89,17 @@ class ImportCommand(BaseCommand):
                 f"{removal.what}「{removal.text}」"
             )
         for conflict in result.conflicts:
-            # Written by nobody but the HQ, choosing on the import page.
+            # Written only when the HQ chooses it: --overwrite, or on the import page.
+            when = "不明な日時"
+            if conflict.updated_at is not None:
+                when = localtime(conflict.updated_at).strftime("%Y-%m-%d %H:%M")
+            why = "版の記録なし、" if conflict.unversioned else "出力後に"
             self.stdout.write(
-                f"競合（取り込みません）: {conflict.reference}"
-                f"（{conflict.updated_by or '不明'}が出力後に変更）"
+                f"競合（取り込みません。上書きは --overwrite {conflict.reference}）: "
+                f"{conflict.reference}（{why}{conflict.updated_by or '不明'}が {when} に変更）\n"
+                f"  ファイル: {conflict.after}\n  いま: {conflict.before}"
             )
+        for row in result.rows:
+            if row.overwrite:
+                self.stdout.write(f"上書き: {row.reference}")
         finish_import(self, result.errors, dry_run=dry_run)
