@@ -321,9 +321,34 @@ class ImplementationStatusAdmin(WriterRefusals, FlatImportExportMixin, SimpleHis
             created = ImplementationStatus.objects.get(report=obj.report, position=position)
             obj.pk, obj._state.adding = created.pk, False
 
+    # The delete page carries the version of the report it showed (its template adds it).
+    delete_confirmation_template = "admin/recommendations/implementationstatus/delete.html"
+
+    def get_actions(self, request):
+        # 「選択された…の削除」 would delete paragraphs of several reports without the versions
+        # the list showed, and report success whatever the writer said: one at a time, on the
+        # paragraph's delete page or in its report's form.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        status = self.get_object(request, object_id)
+        if status is not None:
+            extra_context = {**(extra_context or {}), "seen_version": status.report.version}
+        return super().delete_view(request, object_id, extra_context)
+
     def delete_model(self, request, obj):
         others = [p for p in stored_paragraphs(obj.report) if p.pk != obj.pk]
-        self._write(request, obj.report, others)
+        seen = request.POST.get("seen_version", "")
+        # No version (a form from before, or forged): never the current one, so refused as stale.
+        version = int(seen) if seen.isdigit() else -1
+        if self._write(request, obj.report, others, version):
+            super().log_deletions(request, [obj])
+
+    def log_deletions(self, request, queryset):
+        # The admin logs a deletion before making it: logged by delete_model once written.
+        return []
 
     def delete_queryset(self, request, queryset):
         for status in queryset.select_related("report"):

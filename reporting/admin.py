@@ -2,8 +2,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.timezone import localtime
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from flatfiles.formats import FlatImportExportMixin
 from reporting import services
@@ -12,6 +14,10 @@ from reporting.resources import ReportingPeriodResource
 from reporting.workflow import blank, document_for
 
 ADMIN_REASON = "管理画面"
+ENTRY_NOT_DELETABLE = (
+    "{what}は削除できません。報告期間を開くと行ごとに作られ、履歴と一緒に残します。"
+    "内容を消すときは、編集ページか変更画面で文章を空にして保存してください。"
+)
 CONFLICT = (
     "{stale} {who}が{when}に保存した内容: {saved} "
     "（このまま保存するとあなたの入力で上書きします。見比べてから保存してください。）"
@@ -51,7 +57,12 @@ class VersionCheckedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         entry = self.versioned_entry()
         if entry is not None and entry.pk is not None:
-            self.fields["seen_version"].initial = entry.version
+            version = entry.version
+            if getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None) is not None:
+                # A past version shown to be put back (この版に戻す): what the user has seen
+                # is the entry as it is now, and a save by someone else meanwhile is a conflict.
+                version = type(entry).objects.values_list("version", flat=True).get(pk=entry.pk)
+            self.fields["seen_version"].initial = version
 
     def versioned_entry(self):
         """The entry whose version this form checks."""
@@ -79,10 +90,10 @@ class WriterRefusals:
     """An admin page whose write the one writer refused says why and stays on the form, instead
     of the admin's usual "saved" message (request._entry_write_error holds the refusal)."""
 
-    def _refused(self, request):
+    def _refused(self, request, done="保存"):
         error = getattr(request, "_entry_write_error", None)
         if error is not None:
-            messages.error(request, f"保存していません。{error.message}")
+            messages.error(request, f"{done}していません。{error.message}")
         return error is not None
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -96,7 +107,7 @@ class WriterRefusals:
         return super().response_change(request, obj)
 
     def response_delete(self, request, obj_display, obj_id):
-        if self._refused(request):
+        if self._refused(request, "削除"):
             return HttpResponseRedirect(request.path)
         return super().response_delete(request, obj_display, obj_id)
 
@@ -119,8 +130,31 @@ class EntryAdminMixin(WriterRefusals):
         raise NotImplementedError
 
     def save_model(self, request, obj, form, change):
-        # Written in save_related, with the inlines' rows (資料2 paragraphs).
-        pass
+        # Written in save_related, with the inlines' rows (資料2 paragraphs); putting a past
+        # version back (simple_history's この版に戻す) has no inlines and no save_related.
+        if getattr(request, "_reverting", False):
+            self.save_related(request, form, [], change)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """この版に戻す: the past version's fields written through the one writer, with the
+        version the page was opened at (see VersionCheckedForm)."""
+        request._reverting = request.method == "POST"
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def has_delete_permission(self, request, obj=None):
+        # Entries are never deleted (a period makes one per row; the history names them): no
+        # delete button, no 「選択された…の削除」 action, and delete_view says why.
+        return False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        what = self.model._meta.verbose_name
+        messages.error(request, ENTRY_NOT_DELETABLE.format(what=what))
+        opts = self.model._meta
+        name = f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist"
+        if self.get_object(request, object_id) is not None:
+            name = name.replace("_changelist", "_change")
+            return HttpResponseRedirect(reverse(name, args=[object_id]))
+        return HttpResponseRedirect(reverse(name))
 
     def save_related(self, request, form, formsets, change):
         data = form.cleaned_data
