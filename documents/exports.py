@@ -353,7 +353,8 @@ def export_shiryo3(period, only=None):
         _title(ws, shiryo3_title(period), SHIRYO3_MARK)
         _empty_table(ws, SHIRYO3_HEADER_ROW, shiryo3_headers(period))
     written = [i for rows in initiatives.values() for i in rows if i.pk in entries]
-    versions.add_sheet(workbook, [shiryo3_version_row(i, entries[i.pk]) for i in written])
+    rows = [shiryo3_version_row(i, entries[i.pk]) for i in written]
+    versions.add_sheet(workbook, rows, period=period)
     return workbook
 
 
@@ -475,7 +476,7 @@ def export_shiryo2(period, report=None, only=None):
         _line(ws, 2, period.meeting, "資料・右寄せ")
         _line(ws, 3, report.note)
         _empty_table(ws, SHIRYO2_HEADER_ROW, SHIRYO2_HEADERS)
-    versions.add_sheet(workbook, version_rows)
+    versions.add_sheet(workbook, version_rows, period=period)
     return workbook
 
 

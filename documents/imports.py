@@ -104,6 +104,14 @@ MOVED_SINCE_PREVIEW = (
     "確認した後にほかの利用者が変更した行があるため、何も取り込んでいません"
     "（{references}）。もう一度ファイルを選んで、内容を確認し直してください。"
 )
+OTHER_PERIOD = (
+    "このファイルは報告期間「{file}」から出力したものです（取り込み先は「{period}」）。"
+    "{file} の版の情報は使えないため、いまの内容と違う行はすべて競合として扱います。"
+)
+NO_DOCUMENT_SHEET = (
+    "ファイルに資料の表のシートがありません。このシステムから出力したファイルに記入して"
+    "取り込んでください。"
+)
 REMOVALS_NOT_CONFIRMED = (
     "この取込みで消える文章が {count} 件あります（確認画面の「消える文章」のとおり）。"
     "消してよいことを確かめ、確認画面のチェック（コマンドでは --confirm-removals）を付けてから"
@@ -166,6 +174,8 @@ class ImportResult:
 
     # Whether the file carried the versions it was made from (documents/versions.py).
     has_versions: bool = True
+    # The code of the period the file was exported from, when it is not the one imported into.
+    other_period: str | None = None
 
     @property
     def ok(self):
@@ -424,7 +434,7 @@ def import_shiryo3(
         entries = _locked(ProgressEntry.objects.filter(period=period).order_by(), dry_run)
         entries = {e.initiative_id: e for e in entries.select_related("updated_by")}
         rows = _read_shiryo3(workbook, period, result)
-        exported = _exported(workbook, result)
+        exported = _exported(workbook, period, result)
         chosen = _chosen(user, overwrite)
         return _check_shiryo3(rows, period, user, entries, exported, chosen, result)
 
@@ -438,8 +448,17 @@ def import_shiryo3(
     )
 
 
-def _exported(workbook, result):
+def _exported(workbook, period, result):
+    """The file's 版 sheet, None without one. A file exported from another period (its rows
+    are read into this one) has none that count here."""
+    if not any(not versions.is_version_sheet(ws) for ws in workbook.worksheets):
+        result.error("", None, NO_DOCUMENT_SHEET)
+        return None
     exported = versions.read_sheet(workbook)
+    if exported is not None and exported.period not in (None, period.code):
+        # Another period's versions say nothing about this period's rows: as without versions.
+        result.other_period = exported.period
+        exported = None
     result.has_versions = exported is not None
     return exported
 
@@ -607,7 +626,7 @@ def import_shiryo2(
         reports = reports.select_related("updated_by").prefetch_related("statuses")
         reports = {r.action_id: r for r in reports}
         blocks = _read_shiryo2(workbook, result)
-        exported = _exported(workbook, result)
+        exported = _exported(workbook, period, result)
         chosen = _chosen(user, overwrite)
         return _check_shiryo2(blocks, period, user, reports, exported, chosen, result)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 SHEET = "版"
 HEADERS = ("取組", "版", "内容の確認用")
 WARNING = "この表は取込みで使います。変更しないでください。"
+PERIOD_LABEL = "報告期間"
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,18 @@ def fingerprint(texts):
     return hashlib.sha256(joined.encode()).hexdigest()[:20]
 
 
-def add_sheet(workbook, rows):
-    """`rows`: (reference, version, texts) of every row the document writes."""
+class Versions(dict):
+    """{reference: Exported}, and the code of the period the file was exported from (None in a
+    file exported before it was recorded)."""
+
+    period = None
+
+
+def add_sheet(workbook, rows, *, period=None):
+    """`rows`: (reference, version, texts) of every row the document writes; `period` the
+    period exported, whose code the sheet keeps so that the file is not read into another."""
     ws = workbook.create_sheet(SHEET)
-    ws.append([WARNING])
+    ws.append([WARNING, PERIOD_LABEL, period.code] if period is not None else [WARNING])
     ws.append(list(HEADERS))
     for reference, version, texts in rows:
         ws.append([reference, version, fingerprint(texts)])
@@ -47,8 +56,11 @@ def read_sheet(workbook):
     sheet = next((ws for ws in workbook.worksheets if is_version_sheet(ws)), None)
     if sheet is None:
         return None
-    versions = {}
-    for values in sheet.rows(len(HEADERS))[2:]:
+    rows = sheet.rows(len(HEADERS))
+    versions = Versions()
+    if rows and rows[0][1].strip() == PERIOD_LABEL:
+        versions.period = rows[0][2].strip() or None
+    for values in rows[2:]:
         reference, version, mark = (value.strip() for value in values)
         if reference and version.isdigit() and mark:
             versions[reference] = Exported(int(version), mark)

@@ -62,6 +62,25 @@ NOT_XLSX = (
     "Excel ブック（.xlsx）として読み込めません。"
     "このシステムから出力した .xlsx ファイルを指定してください。"
 )
+ENCRYPTED = (
+    "パスワードで保護（暗号化）されたファイルは読み込めません。Excel でパスワードを外して"
+    "（ファイル → 情報 → ブックの保護 → パスワードを使用して暗号化 を空にする）"
+    "保存し直してから取り込んでください。"
+)
+# A file of another kind, perhaps renamed to .xlsx or .csv: said by its kind, not as broken.
+WRONG_KIND = (
+    "{kind}のファイルは読み込めません。{wanted}を指定してください"
+    "（ファイル名の拡張子を変えただけでは読めません。表計算ソフトで開き、その形式で保存し直して"
+    "ください）。"
+)
+WANTED_XLSX = "Excel ブック（.xlsx）"
+WANTED_TABLE = "CSV（UTF-8 または Shift_JIS）か Excel ブック（.xlsx）"
+KIND_PDF = "PDF"
+KIND_ODS = "OpenDocument スプレッドシート（.ods）"
+KIND_ODF = "OpenDocument（.odt など）"
+KIND_WORD = "Word 文書（.docx）"
+KIND_POWERPOINT = "PowerPoint（.pptx）"
+KIND_IMAGE = "画像"
 UNPACKED_TOO_LARGE = "ファイルの中身が大きすぎます（展開後 200 MB まで）。"
 TOO_MANY_SHEETS = f"シートが多すぎます（{MAX_SHEETS} 枚まで）。"
 TOO_MANY_ROWS = f"行が多すぎます（{MAX_ROWS} 行まで）。"
@@ -100,6 +119,14 @@ CONTROL_CHARACTER = (
 # CSV (the admin's flat import)
 CSV_ENCODING = (
     "文字コードを判別できませんでした。UTF-8 か Shift_JIS（CP932）の CSV にしてください。"
+)
+CSV_ENCODING_AT = (
+    "文字コードを判別できませんでした。{row}行目に UTF-8 としても Shift_JIS（CP932）としても"
+    "読めない文字があります。UTF-8 か Shift_JIS（CP932）の CSV として保存し直してください。"
+)
+CSV_UTF16 = (
+    "UTF-16（Excel の「Unicode テキスト」など）のファイルは読み込めません。"
+    "Excel で「CSV UTF-8（コンマ区切り）」として保存し直してください。"
 )
 CSV_BROKEN = (
     "CSV の {row}行目が読めません（引用符の閉じ忘れや、長すぎる値）。"
@@ -166,13 +193,49 @@ def check_size(data):
         raise Refused(FILE_TOO_LARGE)
 
 
+# The name of the stream an encrypted Office file keeps its key in, as an OLE2 directory holds it.
+ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+IMAGE_SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
+ZIP_KINDS = {
+    "word/document.xml": KIND_WORD,
+    "ppt/presentation.xml": KIND_POWERPOINT,
+}
+
+
+def _ole2_refusal(data):
+    """An OLE2 compound file: an encrypted (password-protected) xlsx, or an old .xls."""
+    return Refused(ENCRYPTED if ENCRYPTION_STREAM in data else OLD_XLS)
+
+
+def _kind(data):
+    """The name of a kind of file that is no spreadsheet this portal reads, or None."""
+    if data.startswith(b"%PDF"):
+        return KIND_PDF
+    if data.startswith(IMAGE_SIGNATURES):
+        return KIND_IMAGE
+    if not data.startswith(ZIP_SIGNATURE):
+        return None
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+        if "mimetype" in names and archive.getinfo("mimetype").file_size < 200:
+            mimetype = archive.read("mimetype")
+            return KIND_ODS if b"opendocument.spreadsheet" in mimetype else KIND_ODF
+    except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, zlib.error):
+        return None
+    return next((kind for name, kind in ZIP_KINDS.items() if name in names), None)
+
+
 def open_xlsx(file):
     """The workbook in `file`, after the checks that keep a hostile or wrong file from being
     unpacked at all. Its sheets are read later, one at a time (Sheet.rows)."""
     data = read_bytes(file)
     check_size(data)
     if data.startswith(OLE2_SIGNATURE):
-        raise Refused(OLD_XLS)
+        raise _ole2_refusal(data)
+    kind = _kind(data)
+    if kind is not None:
+        raise Refused(WRONG_KIND.format(kind=kind, wanted=WANTED_XLSX))
     if not data.startswith(ZIP_SIGNATURE):
         raise Refused(NOT_XLSX)
     try:
@@ -896,14 +959,28 @@ def decode_csv(data):
         return data.removeprefix("\ufeff")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if _looks_utf16(data):
+        raise Refused(CSV_UTF16)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     try:
         return data.decode("cp932")
-    except UnicodeDecodeError:
-        raise Refused(CSV_ENCODING) from None
+    except UnicodeDecodeError as error:
+        # Where CP932 stops is the line to look at (where UTF-8 stopped may be earlier, in a
+        # Shift_JIS text UTF-8 cannot read anyway).
+        row = data.count(b"\n", 0, error.start) + 1
+        raise Refused(CSV_ENCODING_AT.format(row=row)) from None
+
+
+def _looks_utf16(data):
+    """A UTF-16 BOM, or text with a NUL byte beside most characters (UTF-16 without a BOM):
+    a single NUL in UTF-8 text is a control character, named with its cell."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = data[:400]
+    return len(head) >= 4 and head.count(0) * 4 >= len(head)
 
 
 def read_csv(file):
@@ -915,6 +992,11 @@ def read_csv(file):
     spreadsheet shows them: blank lines count."""
     data = file.encode("utf-8") if isinstance(file, str) else read_bytes(file)
     check_size(data)
+    if data.startswith(OLE2_SIGNATURE) and ENCRYPTION_STREAM in data:
+        raise Refused(ENCRYPTED)
+    kind = _kind(data)
+    if kind is not None:
+        raise Refused(WRONG_KIND.format(kind=kind, wanted=WANTED_TABLE))
     if data.startswith((ZIP_SIGNATURE, OLE2_SIGNATURE)):
         raise Refused(CSV_IS_EXCEL)
     text = decode_csv(data)

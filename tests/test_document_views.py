@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from documents.exports import NO_ROWS, NO_ROWS_SHEET, export_shiryo3
 from documents.imports import NO_PERMISSION, REMOVALS_NOT_CONFIRMED, import_shiryo3
-from flatfiles.safe_reader import NOT_XLSX
+from flatfiles.safe_reader import KIND_PDF, WANTED_XLSX, WRONG_KIND
 from initiatives.models import Initiative, ProgressEntry
 from reporting.models import ReportingPeriod
 from tests.documents import document_sheet_names
@@ -140,7 +140,7 @@ def test_section_cannot_import_another_sections_row(client, hogo):
 def test_a_file_that_is_not_xlsx_is_refused(client, hogo):
     client.force_login(hogo)
     page = upload(client, b"%PDF-1.4 this is a pdf").content.decode()
-    assert NOT_XLSX.split("。")[0] in page
+    assert WRONG_KIND.format(kind=KIND_PDF, wanted=WANTED_XLSX) in page
 
 
 def test_an_expired_preview_cannot_be_confirmed(client, hogo):

@@ -34,6 +34,8 @@ from flatfiles.safe_reader import (
     CELL_TOO_LONG,
     EMPTY_FILE,
     FILE_TOO_LARGE,
+    KIND_PDF,
+    KIND_WORD,
     MAX_COLUMNS,
     MAX_ROWS,
     MAX_TEXT_LENGTH,
@@ -42,6 +44,8 @@ from flatfiles.safe_reader import (
     TOO_MANY_COLUMNS,
     TOO_MANY_ROWS,
     UNPACKED_TOO_LARGE,
+    WANTED_XLSX,
+    WRONG_KIND,
 )
 from initiatives.models import Initiative, ProgressEntry
 from reporting.models import ReportingPeriod
@@ -383,7 +387,9 @@ def test_empty_file(run, period, admin_user):
 
 @IMPORTS
 def test_pdf_renamed_to_xlsx(run, period, admin_user):
-    refused_file(run, period, admin_user, b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n", NOT_XLSX)
+    pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n"
+    message = WRONG_KIND.format(kind=KIND_PDF, wanted=WANTED_XLSX)
+    refused_file(run, period, admin_user, pdf, message)
 
 
 @IMPORTS
@@ -391,7 +397,8 @@ def test_a_zip_that_is_not_a_workbook(run, period, admin_user):
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("word/document.xml", "<document/>")
-    refused_file(run, period, admin_user, out.getvalue(), NOT_XLSX)
+    message = WRONG_KIND.format(kind=KIND_WORD, wanted=WANTED_XLSX)
+    refused_file(run, period, admin_user, out.getvalue(), message)
 
 
 @IMPORTS

@@ -6,11 +6,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.timezone import localtime
 
 from accounts.management.base import NO_FILE, find_user, finish_import
-from documents.imports import STATUS_LABELS
+from documents.imports import OTHER_PERIOD, STATUS_LABELS
 from reporting.models import ReportingPeriod
 
 UNKNOWN_PERIOD = "報告期間「{code}」がありません。"
 NO_CURRENT_PERIOD = "現在の報告期間がありません。--period で報告期間のコードを指定してください。"
+NO_VERSIONS = (
+    "このファイルには版の情報（隠しシート「版」）がないため、いまの内容と違う行はすべて"
+    "競合として扱います。"
+)
 
 
 def find_period(code):
@@ -83,6 +87,10 @@ class ImportCommand(BaseCommand):
             f"{label} {result.counts[status]} 件" for status, label in STATUS_LABELS.items()
         )
         self.stdout.write(f"{period}の{self.document}: {counts}")
+        if result.other_period:
+            self.stdout.write(OTHER_PERIOD.format(file=result.other_period, period=period.code))
+        elif not result.has_versions and result.ok:
+            self.stdout.write(NO_VERSIONS)
         for removal in result.removals:
             self.stdout.write(
                 f"消える文章: シート「{removal.sheet}」 {removal.row}行目 {removal.reference} "
