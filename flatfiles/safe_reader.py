@@ -968,10 +968,25 @@ def decode_csv(data):
     try:
         return data.decode("cp932")
     except UnicodeDecodeError as error:
+        if _reads_as_utf16(data):
+            raise Refused(CSV_UTF16) from None
         # Where CP932 stops is the line to look at (where UTF-8 stopped may be earlier, in a
         # Shift_JIS text UTF-8 cannot read anyway).
         row = data.count(b"\n", 0, error.start) + 1
         raise Refused(CSV_ENCODING_AT.format(row=row)) from None
+
+
+def _reads_as_utf16(data):
+    """Bytes neither UTF-8 nor CP932 can read that are lines of UTF-16 text (Japanese text has
+    few NUL bytes, so _looks_utf16 cannot tell)."""
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if "\n" in text and not forbidden_character(text.replace("\x00", "")):
+            return True
+    return False
 
 
 def _looks_utf16(data):
