@@ -67,7 +67,20 @@ UNEXPECTED = (
     "予期しないエラー（{kind}）のため取り込めませんでした。"
     "何も保存していません。もう一度試し、続くときはシステム管理者に連絡してください。"
 )
+UNKNOWN_COLUMNS = (
+    "列{columns}はこの表にありません。見出しは出力したときのままにしてください"
+    "（この表にない列は、削除してから取り込んでください）。"
+)
 _JAPANESE = re.compile("[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def column_letter(number):
+    """The spreadsheet letter of a 1-based column number: 1 → A, 27 → AA."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def user_error(error):
@@ -522,6 +535,23 @@ class FlatResource(resources.ModelResource):
                 del dataset[0]
             columns = "".join(f"「{name}」" for name in missing)
             raise RowError(f"列{columns}がありません。1行目の見出しを確かめてください。")
+        unknown = self.unknown_columns(dataset)
+        if unknown:
+            # A renamed or misspelt heading would leave its column unread: every row "unchanged"
+            # while the user believes the edits were imported.
+            while dataset.height:
+                del dataset[0]
+            raise RowError(UNKNOWN_COLUMNS.format(columns=unknown))
+
+    def unknown_columns(self, dataset):
+        """The headings no column of this table has, and headless columns with values, as one
+        text for the message ('' when there are none)."""
+        known = {field.column_name for field in self.fields.values()}
+        names = [f"「{h}」" for h in dict.fromkeys(dataset.headers) if h and h not in known]
+        for index, header in enumerate(dataset.headers):
+            if not header and any(cell_text(row[index]) for row in dataset):
+                names.append(f"{column_letter(index + 1)}列目（見出しなし）")
+        return "".join(names)
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)

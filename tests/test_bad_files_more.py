@@ -5,6 +5,7 @@ database's checksum is unchanged) and never a 500. The .xls and .ods files are m
 LibreOffice from an export; the encrypted workbook is an OLE2 container as Excel writes one
 (its directory names the EncryptionInfo stream), made here."""
 
+import io
 import shutil
 import struct
 import subprocess
@@ -22,6 +23,7 @@ from documents.testing import to_bytes
 from documents.versions import SHEET as VERSION_SHEET
 from initiatives.models import ProgressEntry
 from portal import safe_reader
+from portal.resources import UNKNOWN_COLUMNS
 from portal.safe_reader import (
     CSV_ENCODING_AT,
     CSV_IS_EXCEL,
@@ -397,3 +399,33 @@ def test_a_flat_user_export_edited_in_libreoffice_imports_unchanged(client, admi
     totals = {k: v for k, v in response.context["result"].totals.items() if v}
     assert totals == {"skip": User.objects.count()}
     assert database_checksum() == before
+
+
+def test_a_flat_file_with_a_renamed_heading_is_refused_naming_it(client, admin_user):
+    """A misspelt heading would leave its column unread and every row "unchanged"."""
+    client.force_login(admin_user)
+    content = export_bytes(client, ProgressEntry).decode("utf-8-sig")
+    header, rest = content.split("\r\n", 1)
+    renamed = header.replace("取組内容（10月以降の取組）", "10月以降")
+    assert renamed != header
+    before = database_checksum()
+    errors = flat(client, (renamed + "\r\n" + rest).encode("utf-8-sig"), IMPORT_CSV)
+    assert errors == [UNKNOWN_COLUMNS.format(columns="「10月以降」")]
+    assert database_checksum() == before
+
+
+def test_a_flat_file_with_values_under_no_heading_is_refused(client, admin_user):
+    client.force_login(admin_user)
+    rows = xlsx_rows_of(export_bytes(client, ProgressEntry, fmt=2))
+    rows[0].insert(1, None)
+    for row in rows[1:]:
+        row.insert(1, "メモ")
+    before = database_checksum()
+    errors = flat(client, xlsx_of(rows), IMPORT_XLSX)
+    assert errors == [UNKNOWN_COLUMNS.format(columns="B列目（見出しなし）")]
+    assert database_checksum() == before
+
+
+def xlsx_rows_of(data):
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return [list(row) for row in book.active.iter_rows(values_only=True)]
