@@ -9,11 +9,11 @@ from django.urls import reverse
 
 from accounts.admin import USER_NOT_DELETABLE
 from accounts.models import User
-from documents.testing import database_snapshot
 from initiatives.models import ProgressEntry
 from recommendations.models import ActionReport, ImplementationStatus
 from reporting import services
 from reporting.admin import ADMIN_REASON, ENTRY_NOT_DELETABLE
+from tests.documents import database_snapshot
 from tests.helpers import current_entry, current_report, progress_post, snapshot, statuses_post
 from tests.test_admin_conflicts import change_url
 

@@ -19,12 +19,10 @@ from django.urls import reverse
 from accounts.models import User
 from documents.exports import export_shiryo3
 from documents.imports import DUPLICATE_ROW, HEADERS_WRONG, NO_DOCUMENT_SHEET, import_shiryo3
-from documents.testing import to_bytes
 from documents.versions import SHEET as VERSION_SHEET
-from initiatives.models import ProgressEntry
-from portal import safe_reader
-from portal.resources import UNKNOWN_COLUMNS
-from portal.safe_reader import (
+from flatfiles import safe_reader
+from flatfiles.resources import UNKNOWN_COLUMNS
+from flatfiles.safe_reader import (
     CSV_ENCODING_AT,
     CSV_IS_EXCEL,
     CSV_UTF16,
@@ -38,6 +36,8 @@ from portal.safe_reader import (
     WANTED_XLSX,
     WRONG_KIND,
 )
+from initiatives.models import ProgressEntry
+from tests.documents import to_bytes
 from tests.test_bad_files import database_checksum
 from tests.test_flat_import_export import IMPORT_CSV, IMPORT_XLSX, export_bytes, page_errors
 from tests.test_flat_import_export import upload as flat_upload

@@ -11,10 +11,10 @@ from django.urls import reverse
 
 from documents.exports import export_shiryo2, export_shiryo3
 from documents.imports import CHANGED, CONFLICT, import_shiryo2, import_shiryo3
-from documents.testing import database_snapshot, to_bytes
 from documents.versions import SHEET
 from initiatives.models import ProgressEntry
 from recommendations.models import ActionReport
+from tests.documents import database_snapshot, to_bytes
 from tests.test_document_import_versions import edit_on_page, hogo_entries, plans_cell
 
 pytestmark = pytest.mark.django_db
