@@ -6,6 +6,10 @@ from django.db import connection, models
 # 自分の担当分 filter reads (a login writes last_login and must not churn the caches).
 REVISED_APPS = ["departments", "reporting", "initiatives", "recommendations"]
 REVISED_EXTRA_TABLES = ["accounts_user_organizations"]
+# Tables a list reads only through its key: the memberships, for 自分の担当分, whose key names the
+# user's organisations (ListRevision.of_list). They keep no list revision, so that a new user or
+# a transfer retires no list but that user's own.
+KEYED_BY_MEMBER = ["accounts_user_organizations"]
 
 
 def _number(sql):
@@ -46,6 +50,12 @@ LIST_ORGANIZATIONS = {
     "initiatives": ("section", "initiatives_initiative_sections"),
     "recommendations": ("department", "recommendations_action_departments"),
 }
+# Per document: the list filter that picks one group of rows (資料3's category, 資料2's chapter),
+# its table and the suffix of its revisions (portal/migrations/0004).
+LIST_GROUPS = {
+    "initiatives": ("category", "initiatives_category", "category-"),
+    "recommendations": ("chapter", "recommendations_chapter", "chapter-"),
+}
 
 
 class ListRevision(models.Model):
@@ -70,15 +80,27 @@ class ListRevision(models.Model):
         return _number("SELECT number FROM portal_listrevision WHERE key = 'master'")
 
     @staticmethod
+    def master_of(revisions):
+        """The master data's revision within a string of_list returned (as master())."""
+        for part in revisions.split():
+            key, _, number = part.partition("=")
+            if key == "master":
+                return int(number)
+        return 0
+
+    @staticmethod
     def of_list(app, params, member_id=None):
         """The revisions the list of `app`'s rows asked for by `params` (the query) depends on,
         as one string: the master data's, and those of the period shown (the current one unless
         the query names another; every change if it names no period, as the list then shows
         them all) for the organisations it shows: the one chosen in the filter when every value
         given is a valid choice (a wrong one shows them all), and those of the user `member_id`
-        (自分の担当分); all of them when neither restricts the list."""
+        (自分の担当分); when neither restricts the list, those of the category (資料3) or chapter
+        (資料2) chosen, else all of them."""
         name, through = LIST_ORGANIZATIONS[app]
         chosen = params.getlist(name)
+        group_name, group_table, group_prefix = LIST_GROUPS[app]
+        group = params.get(group_name) or ""
         sql = f"""
             WITH shown_period AS (
                 SELECT id FROM reporting_reportingperiod WHERE code = %(period)s OR is_current
@@ -90,13 +112,17 @@ class ListRevision(models.Model):
                     SELECT 1 FROM chosen WHERE NOT EXISTS (
                         SELECT 1 FROM {through} t WHERE t.organization_id = chosen.id)
                 ) AS restricts
+            ), grouped AS (
+                -- The group chosen, if it is one (a wrong value filters nothing).
+                SELECT %(group_prefix)s || id AS suffix FROM {group_table} WHERE id = %(group)s
             ), organizations AS (
                 SELECT id::text AS suffix FROM chosen, valid WHERE valid.restricts
                 UNION
                 SELECT organization_id::text FROM accounts_user_organizations
                 WHERE user_id = %(member)s
                 UNION
-                SELECT '*' FROM valid WHERE NOT valid.restricts AND %(member)s IS NULL
+                SELECT COALESCE((SELECT suffix FROM grouped), '*') FROM valid
+                WHERE NOT valid.restricts AND %(member)s IS NULL
             )
             SELECT string_agg(key || '=' || number, ' ' ORDER BY key) FROM (
                 SELECT key, number FROM portal_listrevision
@@ -120,6 +146,8 @@ class ListRevision(models.Model):
                     "organizations": [int(v) if v.isdigit() and len(v) < 19 else 0 for v in chosen],
                     "member": member_id,
                     "app": app,
+                    "group": int(group) if group.isdigit() and len(group) < 19 else 0,
+                    "group_prefix": group_prefix,
                 },
             )
             return cursor.fetchone()[0] or ""

@@ -19,7 +19,8 @@ DOCUMENT_ORDER = [
 
 def _with_shown_results(queryset):
     """`shown_results`: a 【再掲】 row shows its original's results of the same period."""
-    original = ProgressEntry.originals().values("results")[:1]
+    # One row at most (one entry per period): no ordering, and no joins to sort by.
+    original = ProgressEntry.originals().order_by().values("results")[:1]
     return queryset.annotate(
         shown_results=Case(
             When(initiative__repost_of__isnull=False, then=Coalesce(Subquery(original), Value(""))),

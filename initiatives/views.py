@@ -2,6 +2,7 @@
 
 from initiatives import selectors
 from initiatives.forms import ProgressEdit
+from initiatives.list_rows import entry_rows
 from initiatives.services import DOCUMENT
 from reporting.views import DocumentPages
 
@@ -13,4 +14,5 @@ PAGES = DocumentPages(
     timeline=selectors.timeline,
     history=selectors.history,
     edit_forms=ProgressEdit,
+    list_rows=entry_rows,
 )

@@ -28,6 +28,8 @@ SEVERAL_PARAGRAPHS = (
     "実施状況が複数あるため区分を設定していません。編集画面で実施状況ごとに選んでください"
 )
 PARAGRAPHS = "paragraphs"
+# Once: Classification.values builds its list on each call (once a paragraph in an import).
+CLASSIFICATIONS = frozenset(Classification.values)
 LABEL = "実施状況"
 
 
@@ -75,7 +77,7 @@ def clean(report, given):
     for paragraph in given[PARAGRAPHS]:
         if paragraph.pk is not None and paragraph.pk not in stored:
             raise WorkflowError(ERROR_UNKNOWN_PARAGRAPH, entries=[report])
-        if paragraph.classification not in Classification.values:
+        if paragraph.classification not in CLASSIFICATIONS:
             raise WorkflowError(ERROR_CLASSIFICATION, entries=[report])
         text = normalise_text(paragraph.text)
         paragraphs.append(StatusInput(text, paragraph.classification, paragraph.pk))

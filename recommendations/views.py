@@ -3,6 +3,7 @@ bulk action that sets one 区分."""
 
 from recommendations import selectors
 from recommendations.forms import ReportBulkForm, ReportEdit
+from recommendations.list_rows import report_rows
 from recommendations.models import Classification
 from recommendations.services import DOCUMENT, set_classification
 from reporting.views import DocumentPages
@@ -19,10 +20,11 @@ PAGES = DocumentPages(
     document=DOCUMENT,
     noun="実施状況",
     entries=selectors.action_reports,
-    filterset_for=selectors.filter_action_reports,
+    filterset_for=selectors.filter_report_list,
     timeline=selectors.timeline,
     history=selectors.history,
     edit_forms=ReportEdit,
     bulk_form=ReportBulkForm,
     bulk_actions={"classify": classify},
+    list_rows=report_rows,
 )

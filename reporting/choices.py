@@ -11,9 +11,10 @@ from core.models import ListRevision
 TIMEOUT = 600
 
 
-def cached(name, build):
-    """`build()`, or its value kept since the data last changed."""
-    key = f"filter-choices:{ListRevision.master()}"
+def cached(name, build, master=None):
+    """`build()`, or its value kept since the data last changed. `master`: the master data's
+    revision if the caller has read it already (a list page reads it with its own key)."""
+    key = f"filter-choices:{ListRevision.master() if master is None else master}"
     lists = cache.get(key) or {}
     if name not in lists:
         lists[name] = build()

@@ -10,11 +10,16 @@ from reporting import choices
 from reporting.models import EntryState, ReportingPeriod
 
 
-def periods_with_current():
-    """All periods, newest first, and the current one (else the newest): one query."""
-    periods = list(ReportingPeriod.objects.order_by("-results_until"))
+def periods_with_current(master=None):
+    """All periods, newest first, and the current one (else the newest): one query, or none
+    with the master data's revision (`master`) when they are in the cache."""
+    periods = all_periods() if master is None else choices.cached("periods", all_periods, master)
     current = next((p for p in periods if p.is_current), periods[0] if periods else None)
     return periods, current
+
+
+def all_periods():
+    return list(ReportingPeriod.objects.order_by("-results_until"))
 
 
 class PeriodChoiceForm(forms.Form):
@@ -63,7 +68,9 @@ class PeriodFilterSet(django_filters.FilterSet):
     responsible_path = ""
 
     def __init__(self, data=None, *args, **kwargs):
-        periods, current = periods_with_current()
+        # The list pages have read the master data's revision with their key (render_list).
+        master = getattr(kwargs.get("request"), "master_revision", None)
+        periods, current = periods_with_current(master)
         data = data.copy() if data is not None else None
         if data is not None and not data.get("period") and current is not None:
             data["period"] = current.code
@@ -73,7 +80,9 @@ class PeriodFilterSet(django_filters.FilterSet):
                 filter_.extra["widget"] = FastSelect
         self.filters["period"].extra["choices"] = [(p.code, p.name) for p in periods]
         # Read only if the form is shown or a filter is used, and then only once.
-        source = functools.cache(lambda: choices.cached(type(self).__name__, self.load_choices))
+        source = functools.cache(
+            lambda: choices.cached(type(self).__name__, self.load_choices, master)
+        )
         for name in self.choice_sources:
             self.filters[name].extra["choices"] = lambda name=name: source()[name]
         by_code = {p.code: p for p in periods}

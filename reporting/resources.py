@@ -169,7 +169,11 @@ class EntryResourceMixin:
             return "この行"
 
     def stored_rows(self):
-        return locked(super().stored_rows())
+        # Only the periods the file names (its rows find theirs by the code as written): the
+        # entries of every other period can match none of its rows, and reading and locking
+        # them all made an import slower with every period the portal kept.
+        rows = super().stored_rows().filter(period__code__in=self.file_periods)
+        return locked(rows)
 
     def stored(self, instance):
         """The entry as stored, before the file's values were read into it
@@ -178,7 +182,8 @@ class EntryResourceMixin:
 
     def before_import(self, dataset, **kwargs):
         self.entry_changes = []
-        super().before_import(dataset, **kwargs)
+        super().before_import(dataset, **kwargs)  # refuses a file without the period column
+        self.file_periods = {cell_text(code) for code in dataset[self.fields["period"].column_name]}
 
     def check_entry(self, instance, row, user):
         name = self.row_name(instance)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Window
@@ -48,6 +49,9 @@ class DocumentPages:
     timeline: Callable  # (entry) -> the row in every period, each compared with the one before
     history: Callable  # (entry) -> its changes, newest first
     edit_forms: type  # a reporting.forms.EditForms
+    # (page, may_bulk, filterset) -> the list's table rows as HTML: built as plain strings (see
+    # reporting/rows.py), since the template engine's lookups per row cost the most of a list.
+    list_rows: Callable = None
     bulk_form: type = BulkForm
     # {action: (request, entries, cleaned data, seen versions) -> (result, what was done)}: the
     # document's own bulk actions besides approve and return.
@@ -152,24 +156,26 @@ def entry_list(request, *, pages):
     organisations chosen or 自分の担当分, see ListRevision), HQ or not, user (for 自分の担当分)
     and query; the FilterSet and the page are built only when that block renders."""
     filterset = SimpleLazyObject(lambda: pages.filterset_for(request.GET, request))
+    page = SimpleLazyObject(lambda: paginate(request, filterset.qs))
     may_bulk = may_review_entries(request.user)
     mine = request.user.pk if "mine" in request.GET else ""
     member = request.user.pk if request.GET.get("mine") in TRUE_VALUES else None
+    revisions = ListRevision.of_list(pages.namespace, request.GET, member)
+    # Read with the key: the FilterSet's periods and choice lists come from the cache under it.
+    request.master_revision = ListRevision.master_of(revisions)
     return render(
         request,
         pages.template("list"),
         {
             "pages": pages,
             "filter": filterset,
-            "page": SimpleLazyObject(lambda: paginate(request, filterset.qs)),
+            "page": page,
+            # Called by the template, inside the cached block only.
+            "rows": lambda: pages.list_rows(page, may_bulk, filterset),
             "may_bulk": may_bulk,
             "bulk_form": pages.bulk_form(),
-            "cache_key": [
-                ListRevision.of_list(pages.namespace, request.GET, member),
-                may_bulk,
-                mine,
-                request.get_full_path(),
-            ],
+            "cache_seconds": settings.LIST_CACHE_SECONDS,
+            "cache_key": [revisions, may_bulk, mine, request.get_full_path()],
         },
     )
 

@@ -4,8 +4,11 @@ exports and a flat import.
 
     make bench                      # or: .venv/bin/python scripts/bench.py [--sizes 1 10 100]
 
-Runs on its own throwaway database (vision_portal_bench on the project's PostgreSQL, dropped
-and recreated), never on the portal's data. Prints Markdown tables for README.
+Runs on its own throwaway databases (vision_portal_bench_<size> on the project's PostgreSQL,
+dropped and recreated; --reuse keeps those already built), never on the portal's data. Every
+size's database stays open side by side, and the pages are measured in rounds that go through
+the sizes in turn, so that the machine's other load (it is shared) weighs on every size alike
+and the ÷ 1× column compares like with like. Prints Markdown tables for README.
 """
 
 import argparse
@@ -20,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PGPORT = os.environ.get("PGPORT", "55432")
 BENCH_DB = "vision_portal_bench"
-os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{PGPORT}/{BENCH_DB}"
+os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{PGPORT}/{BENCH_DB}_1"
 # Measured as production runs: production settings (cached templates, no debug), plain http.
 os.environ["DJANGO_SETTINGS_MODULE"] = "vision_portal.settings.production"
 os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-" + os.urandom(24).hex())
@@ -29,34 +32,65 @@ os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "false"
 
 import django  # noqa: E402
 
-REQUESTS = 20
+ROUNDS = 4  # rounds through the sizes…
+PER_ROUND = 3  # …of this many requests of the page and the trivial view (and one of the admin's)
+REQUESTS = ROUNDS * PER_ROUND
 TRIVIAL = "/healthz/"  # reads the session and the user: the least a logged-in page costs
 
 
-def recreate_database():
+def database_name(size):
+    return f"{BENCH_DB}_{size}"
+
+
+def create_database(size, *, reuse):
+    """True if the database must be filled (new, or --reuse not given)."""
     import psycopg
 
+    name = database_name(size)
     with psycopg.connect(
         f"host=127.0.0.1 port={PGPORT} user=postgres dbname=postgres", autocommit=True
     ) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and reuse:
+            return False
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    return True
 
 
-def prepare():
+def use_database(size, wrappers={}):  # noqa: B006 (one open connection per size, kept)
+    """Make `size`'s database Django's default connection; each keeps its own connection open
+    (and its prepared statements), as a server's worker does."""
+    from django.db import connections
+
+    if size not in wrappers:
+        default = connections["default"]
+        settings = {**default.settings_dict, "NAME": database_name(size)}
+        wrappers[size] = type(default)(settings, "default")
+    connections["default"] = wrappers[size]
+
+
+def prepare(size, *, reuse):
     from django.core.management import call_command
 
     from operations.demo import create_demo_users
     from operations.seed import load_all
+    from operations.synthetic import multiply_seed
 
+    use_database(size)
+    fill = create_database(size, reuse=reuse)
     call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    load_all()
-    create_demo_users()
+    if fill:
+        print(f"{size}×: building…", file=sys.stderr)
+        load_all()
+        create_demo_users()
+        # From the seed: 100× is 10× the rows over 10 periods (operations/synthetic.py).
+        if size > 1:
+            multiply_seed(size)
 
 
 def pages():
-    """(name, user, url, admin baseline url)."""
+    """(name, user, url, admin baseline url) in the current database."""
     from django.urls import reverse
 
     from initiatives.models import ProgressEntry
@@ -95,10 +129,21 @@ def pages():
     ]
 
 
+def empty_rendered_lists():
+    """What a write does to the cache: the lists that show its rows are rendered again (their
+    key has changed); the filter choices and periods, under the master data's key, stay."""
+    from django.core.cache import cache
+
+    for key in [key for key in cache._cache if "template.cache." in key]:  # LocMemCache's
+        cache.delete(key.split(":", 2)[2])  # the key as given, without prefix and version
+
+
 def one_request_ms(client, url, *, empty_cache=True):
     from django.core.cache import cache
 
-    if empty_cache:
+    if empty_cache == "lists":
+        empty_rendered_lists()
+    elif empty_cache:
         cache.clear()
     start = time.perf_counter()
     response = client.get(url)
@@ -118,44 +163,69 @@ def query_count(client, url):
     return len(queries)
 
 
-def bench_pages(size):
-    """Each page with an empty cache (as after every write), its admin changelist and the
-    trivial view, one request of each in turn, so that the machine's other load weighs on the
-    three alike; then the page cached."""
+def bench_pages(sizes):
+    """Each page with an empty cache (as after every write), the admin changelist of its model
+    and the trivial view in turn, so that the machine's other load weighs on the three alike;
+    in ROUNDS rounds that go through every size, so that it weighs on every size alike too.
+    The admin changelist, the slowest page, is requested once a round for each page and its
+    median taken over every page that compares with it. Then the page cached and as after a
+    write."""
     from django.contrib.auth import get_user_model
     from django.test import Client
 
     User = get_user_model()
-    admin = Client(HTTP_HOST="127.0.0.1")
-    admin.force_login(User.objects.get(username="admin"))
+    setups = {}  # size -> [(client, url, admin client, admin url, trivial client)] per page
+    for size in sizes:
+        use_database(size)
+        admin = Client(HTTP_HOST="127.0.0.1")
+        admin.force_login(User.objects.get(username="admin"))
+        setups[size] = []
+        for _, username, url, admin_url in pages():
+            client = Client(HTTP_HOST="127.0.0.1")
+            if username:
+                client.force_login(User.objects.get(username=username))
+            setups[size].append((client, url, admin, admin_url, client if username else admin))
+    names = [page[0] for page in pages()]
+    admin_runs = {}  # (size, admin url) -> ms
     rows = []
-    for name, username, url, admin_url in pages():
-        client = Client(HTTP_HOST="127.0.0.1")
-        if username:
-            client.force_login(User.objects.get(username=username))
-        trivial = client if username else admin
-        runs = {"page": [], "admin": [], "trivial": []}
-        for target, address in ((client, url), (admin, admin_url), (trivial, TRIVIAL)):
-            target.get(address)  # warm-up
-        for _ in range(REQUESTS):
-            runs["page"].append(one_request_ms(client, url))
-            runs["admin"].append(one_request_ms(admin, admin_url))
-            runs["trivial"].append(one_request_ms(trivial, TRIVIAL))
-        cached = [one_request_ms(client, url, empty_cache=False) for _ in range(REQUESTS)]
-        page_ms, admin_ms, trivial_ms = (statistics.median(runs[k]) for k in runs)
-        rows.append(
-            {
-                "size": size,
-                "name": name,
-                "ms": page_ms,
-                "cached": statistics.median(cached),
-                "queries": query_count(client, url),
-                "admin": admin_ms,
-                "admin_queries": query_count(admin, admin_url),
-                "trivial": trivial_ms,
-            }
-        )
-    return rows
+    for index, name in enumerate(names):
+        print(f"  {name}", file=sys.stderr)
+        runs = {size: {"page": [], "trivial": []} for size in sizes}
+        for round_ in range(ROUNDS):
+            for size in sizes:
+                use_database(size)
+                client, url, admin, admin_url, trivial = setups[size][index]
+                if round_ == 0:  # each size's connection keeps its prepared statements
+                    for target, address in ((client, url), (admin, admin_url), (trivial, TRIVIAL)):
+                        target.get(address)
+                admin_ms = admin_runs.setdefault((size, admin_url), [])
+                admin_ms.append(one_request_ms(admin, admin_url))
+                for _ in range(PER_ROUND):
+                    runs[size]["page"].append(one_request_ms(client, url))
+                    runs[size]["trivial"].append(one_request_ms(trivial, TRIVIAL))
+        for size in sizes:
+            use_database(size)
+            client, url, admin, admin_url, _ = setups[size][index]
+            cached = [one_request_ms(client, url, empty_cache=False) for _ in range(PER_ROUND * 3)]
+            written = [
+                one_request_ms(client, url, empty_cache="lists") for _ in range(PER_ROUND * 3)
+            ]
+            rows.append(
+                {
+                    "size": size,
+                    "name": name,
+                    "ms": statistics.median(runs[size]["page"]),
+                    "written": statistics.median(written),
+                    "cached": statistics.median(cached),
+                    "queries": query_count(client, url),
+                    "admin_url": admin_url,
+                    "admin_queries": query_count(admin, admin_url),
+                    "trivial": statistics.median(runs[size]["trivial"]),
+                }
+            )
+    for row in rows:
+        row["admin"] = statistics.median(admin_runs[(row["size"], row["admin_url"])])
+    return sorted(rows, key=lambda row: (row["size"], names.index(row["name"])))
 
 
 def timed(function):
@@ -231,42 +301,56 @@ def main():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 1000])
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the sizes' databases already built"
+    )
     args = parser.parse_args()
+    sizes = sorted(args.sizes)
 
     django.setup()
-    from django.db import connection
+    from django.core.management import call_command
 
-    from operations.synthetic import multiply_seed
-
-    page_rows, document_rows = [], []
-    for size in sorted(args.sizes):
-        # Each size from a fresh seed: 100× is 10× the rows over 10 periods
-        # (operations/synthetic.py).
-        connection.close()
-        recreate_database()
-        prepare()
-        if size > 1:
-            multiply_seed(size)
-        print(f"{size}×: measuring…", file=sys.stderr)
-        page_rows += bench_pages(size)
+    started = time.perf_counter()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    for size in sizes:
+        prepare(size, reuse=args.reuse)
+    built = time.perf_counter() - started
+    print(f"measuring the pages at {', '.join(f'{s}×' for s in sizes)}…", file=sys.stderr)
+    page_rows = bench_pages(sizes)
+    measured = time.perf_counter()
+    document_rows = []
+    for size in sizes:
+        print(f"{size}×: exports and the flat import…", file=sys.stderr)
+        use_database(size)
         document_rows += bench_documents(size)
         document_rows += bench_flat_import(size)
-    connection.close()
+    print(
+        f"built {built:.0f} s, pages {measured - started - built:.0f} s,"
+        f" documents {time.perf_counter() - measured:.0f} s",
+        file=sys.stderr,
+    )
 
     cores = os.cpu_count()
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     print(
-        f"\nMachine: {cores} cores, load average at the end {load}. Median of {REQUESTS}"
-        " requests, in-process (test client), the cache emptied before each (as after every"
-        " write); the page, its admin changelist and the trivial view in turn. ÷ 1×: the"
-        " page's time against its time at 1×, as measured and with both divided by the"
-        " trivial view's time of the same run (which takes out the machine's other load).\n"
+        f"\nMachine: {cores} cores, load average at the end {load}; databases built in"
+        f" {built:.0f} s, whole run {time.perf_counter() - started:.0f} s. Median of"
+        f" {REQUESTS} requests, in-process (test client), the whole cache emptied before each;"
+        " the page and the trivial view in turn, in"
+        f" {ROUNDS} rounds through the sizes, and the admin changelist once a round for each page"
+        " (its median over every page compared with it). After a write: only the rendered"
+        " lists emptied (what a write does to the lists that show its rows; the filter"
+        " choices stay), median"
+        f" of {PER_ROUND * 3}; cached: nothing emptied. ÷ 1×: the page's time against its"
+        " time at 1×, as measured and with both divided by the trivial view's time of the same"
+        " size (which takes out the machine's other load).\n"
     )
     print(
-        "| size | page | median ms | cached ms | queries | admin changelist ms | admin queries"
+        "| size | page | median ms | after a write ms | cached ms | queries | admin changelist ms"
+        " | admin queries"
         " | page / admin | trivial ms | ÷ 1× | ÷ 1× (trivial-relative) |"
     )
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     at_one = {row["name"]: row for row in page_rows if row["size"] == min(args.sizes)}
     for row in page_rows:
         base = at_one[row["name"]]
@@ -274,6 +358,7 @@ def main():
             f"{row['size']:,}×",
             row["name"],
             f"{row['ms']:.1f}",
+            f"{row['written']:.1f}",
             f"{row['cached']:.1f}",
             row["queries"],
             f"{row['admin']:.1f}",

@@ -5,7 +5,8 @@
 #  2. deadline week: staff of every section and the HQ at once, lists, details, dashboard and
 #     about one request in ten a save through the edit form (scripts/load_mix.py), then every
 #     accepted save looked for in the database;
-#  3. the lists again on a server without a cache (every request the first after a write).
+#  3. the lists again as the first request after a write (no rendered list kept), and on a
+#     server without any cache.
 # Prints requests/s, latency percentiles and errors, then stops the server.
 #   make load      (DURATION=20s per page, MIX_SECONDS=60, CONNECTIONS=50, LOAD_SIZE=1 by default)
 set -euo pipefail
@@ -43,6 +44,7 @@ start_server() {  # start_server [environment assignments…]
 stop_server() { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null || true; }
 trap stop_server EXIT
 
+declare -A RPS
 measure() {  # measure "name:path" …
   for page in "$@"; do
     name="${page%%:*}"; path="${page#*:}"
@@ -52,6 +54,15 @@ measure() {  # measure "name:path" …
     p50=$(awk '$1=="50%" {print $2}' <<<"$out"); p90=$(awk '$1=="90%" {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")
     non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out"); socket=$(awk '/Socket errors/ {gsub(",", ""); print $4+$6+$8+$10}' <<<"$out")
     echo "| $name | $rps | $p50 | $p90 | $p99 | $(( ${non2xx:-0} + ${socket:-0} )) |"
+    RPS[$name]=$rps
+  done
+}
+ratios() {  # ratios trivial-name page-name …: each page's requests/s against the trivial view's
+  local trivial=$1; shift
+  echo
+  for name in "$@"; do
+    awk -v n="$name" -v t="$trivial" -v a="${RPS[$name]}" -v b="${RPS[$trivial]}" \
+      'BEGIN { printf "- %s: %.0f%% of the %s\n", n, 100 * a / b, t }'
   done
 }
 
@@ -68,20 +79,28 @@ echo "| page | requests/s | p50 | p90 | p99 | errors |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 start_server
 measure "trivial view:/healthz/" "${LISTS[@]}" "資料3 detail:/shiryo3/$ENTRY/" "dashboard:/dashboard/"
+ratios "trivial view" "資料3 list" "資料2 list"
 echo
 echo "### Deadline week (${MIX_SECONDS} s)"
 echo
 status=0
 .venv/bin/python scripts/load_mix.py --url "$URL" --seconds "$MIX_SECONDS" --connections "$CONNECTIONS" || status=$?
 stop_server
-# The lists again with no cache at all: every request as the first one after a write.
+# The lists as the first request after a write: no rendered list is ever kept (its key changes
+# with every write it shows), the filter choices and the rest cached as they are then; and
+# with no cache at all.
 echo
-echo "### The lists without a cache (wrk: $CONNECTIONS connections, $DURATION per page)"
+echo "### The lists as after a write, and without any cache (wrk: $CONNECTIONS connections, $DURATION per page)"
 echo
 echo "| page | requests/s | p50 | p90 | p99 | errors |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+start_server LIST_CACHE_SECONDS=0
+measure "trivial view:/healthz/" "${LISTS[@]/ list:/ list, first after a write:}"
+stop_server
 start_server DJANGO_CACHE_BACKEND=django.core.cache.backends.dummy.DummyCache
-measure "trivial view:/healthz/" "${LISTS[@]/ list:/ list, no cache:}"
+measure "trivial view (no cache):/healthz/" "${LISTS[@]/ list:/ list, no cache:}"
+ratios "trivial view" "資料3 list, first after a write" "資料2 list, first after a write"
+ratios "trivial view (no cache)" "資料3 list, no cache" "資料2 list, no cache"
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$status"

@@ -5,7 +5,13 @@ import pytest
 from django.apps import apps
 from django.db import connection, transaction
 
-from core.models import REVISED_APPS, REVISED_EXTRA_TABLES, DataRevision, ListRevision
+from core.models import (
+    KEYED_BY_MEMBER,
+    REVISED_APPS,
+    REVISED_EXTRA_TABLES,
+    DataRevision,
+    ListRevision,
+)
 from departments.models import JobCategory
 from initiatives.models import Category, Initiative, ProgressEntry
 
@@ -98,16 +104,21 @@ def test_every_table_the_lists_show_also_keeps_the_list_revisions():
         "recommendations_implementationstatus",
     }
     assert per_period <= tables_with_the_trigger("portal_list_revision_truncate")
-    missing = tables_the_lists_show() - tables_with_the_trigger("portal_list_revision") - per_period
+    keyed = tables_the_lists_show() - set(KEYED_BY_MEMBER)
+    missing = keyed - tables_with_the_trigger("portal_list_revision") - per_period
     assert missing == set()
+    assert not set(KEYED_BY_MEMBER) & tables_with_the_trigger("portal_list_revision")
 
 
-def test_a_save_changes_the_revisions_of_its_period_and_sections_only():
+def test_a_save_changes_the_revisions_of_its_period_sections_and_category_only():
     entry = any_entry()
     sections = list(entry.initiative.sections.values_list("pk", flat=True))
+    assert not Initiative.objects.filter(repost_of=entry.initiative_id).exists()
     before = dict(ListRevision.objects.values_list("key", "number"))
     ProgressEntry.objects.filter(pk=entry.pk).update(plans="別の内容")
     after = dict(ListRevision.objects.values_list("key", "number"))
     changed = {key for key, number in after.items() if before.get(key) != number}
     prefix = f"initiatives:{entry.period_id}:"
-    assert changed == {prefix + "*"} | {f"{prefix}{pk}" for pk in sections}
+    assert changed == {prefix + "*", f"{prefix}category-{entry.initiative.category_id}"} | {
+        f"{prefix}{pk}" for pk in sections
+    }

@@ -99,6 +99,10 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 500},
     }
 }
+# How long a rendered list is kept (its key changes with every write it shows anyway). 0 keeps
+# none: the load test measures with it every list request as the first after a write, the
+# filter choices and the rest still cached as they are then.
+LIST_CACHE_SECONDS = env_int("LIST_CACHE_SECONDS", 600)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
