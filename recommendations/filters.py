@@ -1,5 +1,5 @@
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from core.search import keyword
 from departments.models import Organization
@@ -65,8 +65,17 @@ class ActionReportFilter(PeriodFilterSet):
         statuses = ImplementationStatus.objects.filter(
             report=OuterRef("pk"), text__nfkc__icontains=value
         )
+        if self.form.cleaned_data.get("period"):
+            # One period's rows: their paragraphs are read per row, by report (a scalar
+            # subquery with LIMIT). As an EXISTS, PostgreSQL reads the paragraphs of every
+            # period kept, once for all rows — which grew with the years — and does so still for
+            # a list of every period (a period that is no choice).
+            found = Q(matching_status__isnull=False)
+            queryset = queryset.alias(matching_status=Subquery(statuses.values("pk")[:1]))
+        else:
+            found = Q(Exists(statuses))
         return queryset.filter(
             Q(action__text__nfkc__icontains=value)
             | Q(action__policy__text__nfkc__icontains=value)
-            | Q(Exists(statuses))
+            | found
         )

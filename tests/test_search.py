@@ -133,3 +133,32 @@ def test_the_search_box_says_what_it_searches(client, hogo):
     assert "全角・半角、大文字・小文字は区別しません。" in page
     page = client.get(reverse("initiatives:list")).content.decode()
     assert "キーワード（取組の本文・担当課）" in page
+
+
+def listed(client, url, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200
+    return {row.pk for row in response.context["page"].object_list}
+
+
+def test_a_paragraph_is_found_in_its_own_period_only_and_in_the_list_of_every_period(client, honbu):
+    past = ActionReport.objects.filter(period__code="R2-05").order_by("pk").first()
+    ImplementationStatus.objects.filter(report=past).update(text="過去の期だけにある実施状況")
+    client.force_login(honbu)
+    url = reverse("recommendations:list")
+    assert listed(client, url, period="R2-05", q="過去の期だけ") == {past.pk}
+    assert listed(client, url, q="過去の期だけ") == set()  # the current period
+    assert listed(client, url, period="XXX", q="過去の期だけ") == {past.pk}  # every period
+
+
+def test_a_repost_is_found_by_its_originals_results_in_the_period_shown(client, honbu):
+    from initiatives.models import Initiative
+
+    repost = Initiative.objects.exclude(repost_of=None).order_by("pk").first()
+    original = ProgressEntry.objects.get(period__code="R5H1", initiative=repost.repost_of)
+    ProgressEntry.objects.filter(pk=original.pk).update(results="再掲元だけにある結果")
+    shown = ProgressEntry.objects.get(period__code="R5H1", initiative=repost)
+    client.force_login(honbu)
+    url = reverse("initiatives:list")
+    for period in ("R5H1", "", "XXX"):
+        assert listed(client, url, period=period, q="再掲元だけ") == {original.pk, shown.pk}
