@@ -157,6 +157,9 @@ def flat_csv_with_nul(megabytes):
 
 
 def main():
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)  # a fresh clone's database has no tables yet
     period = ReportingPeriod.objects.filter(code="R5H1").first()
     if period is None:
         load_all()
