@@ -60,10 +60,11 @@ LIST_GROUPS = {
 
 class ListRevision(models.Model):
     """Revisions finer than the data revision, kept by the triggers of
-    core/migrations/0002_list_revisions.py: 'master' changes with the master data, and
-    '<app>:<period id>:<organisation id>' and '<app>:<period id>:*' with a document's
-    per-period rows of that period and organisation. A list keyed by those it shows stays
-    cached while other sections save."""
+    core/migrations/0002_list_revisions.py and 0004: 'master' changes with the master data, and
+    '<app>:<period id>:<organisation id>', '<app>:<period id>:category-<id>' (資料3),
+    '<app>:<period id>:chapter-<id>' (資料2) and '<app>:<period id>:*' with a document's
+    per-period rows of that period and organisation, category or chapter. A list keyed by those
+    it shows stays cached while other sections save."""
 
     key = models.CharField("キー", max_length=100, primary_key=True)
     number = models.BigIntegerField("リビジョン")
