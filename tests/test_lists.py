@@ -202,3 +202,21 @@ def test_a_shiryo2_row_is_tagged_with_each_place_of_its_reposts(client, jisou):
     assert report.pk in pks
     row = next(r for r in response.content.decode().split("<tr")[1:] if f"/{report.pk}/" in r)
     assert re.findall(r'<span class="tag">再掲 ([^<]+)</span>', row) == places
+
+
+MARKUP = '<script>alert("x")</script><b>太字</b>'
+
+
+def test_text_a_section_wrote_is_shown_as_text_never_as_markup_on_both_lists(client, honbu):
+    entry = ProgressEntry.objects.filter(initiative__repost_of=None).first()
+    ProgressEntry.objects.filter(pk=entry.pk).update(plans=MARKUP)
+    report = ActionReport.objects.filter(period=entry.period).first()
+    ImplementationStatus.objects.filter(report=report).update(text=MARKUP)
+    client.force_login(honbu)
+    for name, params in (
+        ("initiatives:list", {"period": entry.period_id, "q": "太字"}),
+        ("recommendations:list", {"period": report.period_id, "q": "太字"}),
+    ):
+        html = client.get(reverse(name), params).content.decode()
+        assert "<script>alert" not in html and "<b>太字" not in html
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;太字" in html
