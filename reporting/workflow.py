@@ -99,6 +99,11 @@ class Document:
         return f"{self.model._meta.app_label}:list"
 
     @property
+    def edit_url(self):
+        """The URL name of a row's edit page, in the same namespace."""
+        return f"{self.model._meta.app_label}:edit"
+
+    @property
     def export_url(self):
         """The URL name of the document's Excel export (taking the list's filters), registered
         by the app that makes it (add_export), or None."""

@@ -170,3 +170,21 @@ def test_the_section_home_offers_edit_only_where_editing_is_allowed(client, hogo
 def test_pages_need_a_login(client):
     response = client.get(reverse("initiatives:list"))
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_the_section_home_offers_a_shiryo2_edit_only_where_allowed_and_shows_a_return_comment(
+    client, jisou
+):
+    approved, returned = ActionReport.objects.filter(
+        action__departments__name="児童相談所", period__code="R5H1"
+    ).order_by("pk")[:2]
+    ActionReport.objects.filter(pk=approved.pk).update(state=EntryState.APPROVED)
+    ActionReport.objects.filter(pk=returned.pk).update(
+        state=EntryState.RETURNED, return_comment="区分の理由を書いてください"
+    )
+    client.force_login(jisou)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("recommendations:edit", args=[approved.pk]) not in page
+    assert reverse("recommendations:detail", args=[approved.pk]) in page
+    assert reverse("recommendations:edit", args=[returned.pk]) in page
+    assert "区分の理由を書いてください" in page
