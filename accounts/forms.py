@@ -3,12 +3,14 @@ from django.contrib.auth import password_validation
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.services import account_version
 from departments.models import Organization
 from flatfiles.safe_reader import FILE_TOO_LARGE, MAX_FILE_BYTES
 
 PASSWORDS_DIFFER = "確認用のパスワードが一致しません。"
 NUMBER_TAKEN = "この職員番号はほかの利用者が使っています。"
 USERNAME_TAKEN = "このユーザー名はほかの利用者が使っています。"
+STALE_PAGE = "この画面は古くなっています。利用者管理から開き直してください。"
 
 
 class OrganizationsField(forms.ModelMultipleChoiceField):
@@ -40,6 +42,28 @@ def role_field(*, may_grant_admin, current=None):
         if value != Role.ADMIN or may_grant_admin or current == Role.ADMIN
     ]
     return forms.ChoiceField(label="役割", choices=choices, widget=forms.RadioSelect)
+
+
+class SeenVersionForm(forms.Form):
+    """A form that changes an account sends back the account's version it showed, so the
+    service refuses it if someone saved the account meanwhile."""
+
+    seen = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={"required": STALE_PAGE, "invalid": STALE_PAGE, "min_value": STALE_PAGE},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen"].initial = account_version(user)
+
+    def clean(self):
+        cleaned = super().clean()
+        # A hidden field's error would show nowhere next to it.
+        for error in self.errors.pop("seen", ()):
+            self.add_error(None, error)
+        return cleaned
 
 
 ORGANIZATION_REQUIRED = "課の担当者と課長には所属の課・部を選んでください。"
@@ -125,7 +149,7 @@ class UserCreateForm(AccountFieldsMixin, forms.Form):
         return cleaned
 
 
-class UserChangeForm(AccountFieldsMixin, forms.Form):
+class UserChangeForm(AccountFieldsMixin, SeenVersionForm):
     employee_number = _text("職員番号", max_length=20, required=False)
     last_name = _text("姓", max_length=150)
     first_name = _text("名", max_length=150, required=False)
@@ -142,7 +166,7 @@ class UserChangeForm(AccountFieldsMixin, forms.Form):
                 "role": user.role,
             },
         )
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         self.instance_pk = user.pk
         self.fields["role"] = role_field(may_grant_admin=may_grant_admin, current=user.role)
         self.organization_count = len(user.organizations.all())
@@ -154,7 +178,7 @@ class UserChangeForm(AccountFieldsMixin, forms.Form):
         return cleaned
 
 
-class UserMoveForm(forms.Form):
+class UserMoveForm(SeenVersionForm):
     transferred_on = forms.DateField(
         label="異動日",
         required=False,
@@ -165,7 +189,7 @@ class UserMoveForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         current = list(user.organizations.all())
         kwargs.setdefault("initial", {"organizations": current})
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         self.fields["organizations"] = OrganizationsField(keep=current)
         self.fields["organizations"].label = "異動後の所属（課・部）"
         self.order_fields(["organizations", "transferred_on"])
@@ -176,6 +200,11 @@ class UserMoveForm(forms.Form):
         cleaned["role"] = self.role
         _check_organizations_for_role(self, cleaned)
         return cleaned
+
+
+class UserActiveForm(SeenVersionForm):
+    """無効にする / 有効にする: the page offers the opposite of the state it showed; the version
+    makes sure that is still the state, so a second person's click does not undo the first's."""
 
 
 class PersonnelUploadForm(forms.Form):

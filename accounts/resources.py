@@ -13,6 +13,7 @@ Single permissions are left to the admin's user form.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
 
 from accounts import services
 from accounts.models import User
@@ -22,6 +23,7 @@ from flatfiles.resources import (
     ChoiceWidget,
     Field,
     FlatResource,
+    NumberWidget,
     RowError,
     TextWidget,
     YesNoWidget,
@@ -39,7 +41,12 @@ COLUMNS = {
     "organizations": verbose(User, "organizations"),
     "role": "役割",
     "is_active": "有効",
+    "version": "版",
 }
+STALE_ROW = (
+    "{username}: ファイルを作った後にこの利用者が変更されています。"
+    "もう一度エクスポートして、その上で直してください。"
+)
 # The columns of files exported before the role: the groups and flags a role is made of. Written
 # one by one they could make a user both 推進本部 and 課長, or staff without being 管理者.
 OLD_COLUMNS = ("グループ", "スタッフ権限")
@@ -69,6 +76,13 @@ class UserResource(FlatResource):
     is_active = Field(
         attribute="is_active", column_name=COLUMNS["is_active"], widget=YesNoWidget("有効")
     )
+    # The account's version the file was made from (services.account_version): a row changed
+    # since is refused instead of undoing that change. A file without the column is not checked.
+    version = Field(
+        attribute="version",
+        column_name=COLUMNS["version"],
+        widget=NumberWidget(COLUMNS["version"], required=False),
+    )
 
     export_prefetch_related = ("organizations",)
 
@@ -79,8 +93,11 @@ class UserResource(FlatResource):
         import_id_fields = ("username",)
 
     def filter_export(self, queryset, **kwargs):
-        # The role as one value, computed in the same query (accounts/roles.py).
-        return with_roles(super().filter_export(queryset, **kwargs))
+        # The role and the version as values computed in the same query (accounts/roles.py).
+        latest = User.history.filter(id=OuterRef("pk")).order_by("-history_id")
+        return with_roles(super().filter_export(queryset, **kwargs)).annotate(
+            version=Subquery(latest.values("history_id")[:1])
+        )
 
     def init_instance(self, row=None):
         user = User()
@@ -136,11 +153,14 @@ class UserResource(FlatResource):
             fields={name: getattr(instance, name) for name in names},
             organizations=organizations,
             role=role,
+            seen=None if is_create else getattr(instance, "version", None),
         )
         try:
             (written,) = services.write_accounts(
                 by=self.import_user, changes=[change], reason=services.REASON_ADMIN_IMPORT
             )
+        except services.ChangedMeanwhile:
+            raise RowError(STALE_ROW.format(username=instance.username)) from None
         except services.AccountError as error:
             raise RowError(error.message) from None
         except PermissionDenied as error:

@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts import access
@@ -31,6 +32,10 @@ NUMBER_TAKEN = "職員番号「{number}」はほかの利用者（{user}）が�
 USERNAME_TAKEN = "ユーザー名「{username}」はほかの利用者が使っています。"
 NOT_YOURSELF = "自分自身を無効にすることはできません。"
 ADMIN_ROLE_DENIED = "管理者の役割は管理者だけが設定できます。"
+CHANGED_MEANWHILE = (
+    "利用者「{user}」は、この画面を開いた後にほかの人が変更しました。"
+    "最新の内容を確かめてから、もう一度やり直してください。"
+)
 WRITTEN_MEANWHILE = (
     "ほかの利用者が同時に同じユーザー名または職員番号を登録しました。"
     "内容を確かめて、もう一度やり直してください。"
@@ -53,6 +58,10 @@ class AccountError(Exception):
         self.message = message
 
 
+class ChangedMeanwhile(AccountError):
+    """The account was changed after the page or file that changes it was made."""
+
+
 @dataclass
 class AccountChange:
     """One account to create (`user` None) or change. Only what is given is changed:
@@ -63,10 +72,29 @@ class AccountChange:
     organizations: list | None = None
     role: Role | None = None
     password: str | None = None  # new accounts only; none: no password login
+    # The account's version the page showed (account_version); None for the sources that are
+    # the truth themselves, the personnel list and the directory.
+    seen: int | None = None
 
 
 def _name(user):
     return f"{user.last_name} {user.first_name}".strip() or user.username
+
+
+def _versions(user_ids):
+    return dict(
+        User.history.filter(id__in=user_ids)
+        .values("id")
+        .annotate(version=Max("history_id"))
+        .values_list("id", "version")
+    )
+
+
+def account_version(user):
+    """An account's version, which a page that changes it sends back: its latest history
+    record. Every write adds one (and nothing else does: a login writes no record), so a form
+    saved after someone else's save is refused instead of silently undoing it."""
+    return _versions([user.pk]).get(user.pk, 0)
 
 
 def _current(user_ids):
@@ -84,6 +112,12 @@ def _current(user_ids):
 
 
 def _check(by, changes, locked, memberships):
+    seen = {c.user.pk: c.seen for c in changes if c.user is not None and c.seen is not None}
+    if seen:
+        versions = _versions(list(seen))
+        for pk, version in seen.items():
+            if versions.get(pk, 0) != version:
+                raise ChangedMeanwhile(CHANGED_MEANWHILE.format(user=_name(locked[pk])))
     grant_admin = by is None or access.may_grant_admin(by)
     new_usernames = [c.fields["username"] for c in changes if c.user is None]
     taken = set(User.objects.filter(username__in=new_usernames).values_list("username", flat=True))
@@ -259,10 +293,18 @@ def create_user(
 
 
 def update_user(
-    *, by, user, organizations=None, role=None, is_active=None, reason=REASON_PAGE, **fields
+    *,
+    by,
+    user,
+    organizations=None,
+    role=None,
+    is_active=None,
+    seen=None,
+    reason=REASON_PAGE,
+    **fields,
 ):
     """Change any of the account's fields, its sections, its role and whether it is active;
-    writes (with history) only what changed."""
+    writes (with history) only what changed. `seen`: the version the page showed."""
     if is_active is not None:
         fields["is_active"] = is_active
     change = AccountChange(
@@ -270,20 +312,23 @@ def update_user(
         fields=fields,
         organizations=list(organizations) if organizations is not None else None,
         role=role,
+        seen=seen,
     )
     return write_accounts(by=by, changes=[change], reason=reason)[0]
 
 
-def move_user(*, by, user, organizations, transferred_on=None, reason=REASON_PAGE):
+def move_user(*, by, user, organizations, transferred_on=None, seen=None, reason=REASON_PAGE):
     fields = {"transferred_on": transferred_on} if transferred_on else {}
-    return update_user(by=by, user=user, organizations=organizations, reason=reason, **fields)
+    return update_user(
+        by=by, user=user, organizations=organizations, seen=seen, reason=reason, **fields
+    )
 
 
-def deactivate_user(*, by, user, reason=REASON_PAGE):
+def deactivate_user(*, by, user, seen=None, reason=REASON_PAGE):
     """Users are never deleted (the history names them); an inactive one cannot log in and is
     sent no mail."""
-    return update_user(by=by, user=user, is_active=False, reason=reason)
+    return update_user(by=by, user=user, is_active=False, seen=seen, reason=reason)
 
 
-def activate_user(*, by, user, reason=REASON_PAGE):
-    return update_user(by=by, user=user, is_active=True, reason=reason)
+def activate_user(*, by, user, seen=None, reason=REASON_PAGE):
+    return update_user(by=by, user=user, is_active=True, seen=seen, reason=reason)

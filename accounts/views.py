@@ -10,7 +10,13 @@ from django.views.decorators.http import require_POST
 
 from accounts import access, personnel, services
 from accounts.filters import UserFilter
-from accounts.forms import PersonnelUploadForm, UserChangeForm, UserCreateForm, UserMoveForm
+from accounts.forms import (
+    PersonnelUploadForm,
+    UserActiveForm,
+    UserChangeForm,
+    UserCreateForm,
+    UserMoveForm,
+)
 from accounts.models import User
 from accounts.roles import Role, with_roles
 from accounts.selectors import account_history
@@ -91,6 +97,7 @@ def user_change(request, pk):
                 first_name=data["first_name"],
                 email=data["email"],
                 role=data["role"],
+                seen=data["seen"],
             )
         except services.AccountError as error:
             _refused(form, error)
@@ -115,6 +122,7 @@ def user_move(request, pk):
                 user=target,
                 organizations=form.cleaned_data["organizations"],
                 transferred_on=form.cleaned_data["transferred_on"],
+                seen=form.cleaned_data["seen"],
             )
         except services.AccountError as error:
             _refused(form, error)
@@ -132,13 +140,13 @@ def user_move(request, pk):
 def user_active(request, pk):
     """One form for both ways: deactivate an active user, activate an inactive one."""
     target = access.get_user_for_change(request.user, pk)
-    error = None
-    if request.method == "POST":
+    form = UserActiveForm(request.POST or None, user=target)
+    if request.method == "POST" and form.is_valid():
         change = services.activate_user if not target.is_active else services.deactivate_user
         try:
-            change(by=request.user, user=target)
+            change(by=request.user, user=target, seen=form.cleaned_data["seen"])
         except services.AccountError as refused:
-            error = refused.message
+            _refused(form, refused)
         else:
             done = "無効にしました" if target.is_active else "有効にしました"
             messages.success(request, f"利用者「{_name(target)}」を{done}。")
@@ -146,8 +154,8 @@ def user_active(request, pk):
     return render(
         request,
         "accounts/user_active.html",
-        {"target": target, "error": error},
-        status=400 if error else 200,
+        {"target": target, "form": form},
+        status=400 if form.errors else 200,
     )
 
 

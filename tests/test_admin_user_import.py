@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import User
-from accounts.resources import OLD_COLUMNS_REFUSED
+from accounts.resources import OLD_COLUMNS_REFUSED, STALE_ROW
 from departments.models import Organization
 from tests.test_flat_import_export import (
     confirm,
@@ -139,3 +139,42 @@ def test_an_unknown_role_is_refused(client, admin_user):
         "役割は「課の担当者」「課長」「推進本部」「管理者」から" in e for e in page_errors(response)
     )
     assert database_snapshot() == before
+
+
+def test_the_export_carries_each_users_version(client, admin_user, hogo):
+    client.force_login(admin_user)
+    rows, headers = exported(client)
+    assert headers[-1] == "版"
+    versions = {row["ユーザー名"]: row["版"] for row in rows}
+    assert versions["hogo"] == str(services.account_version(hogo))
+    assert versions["hogo"] != versions["jisou"]
+
+
+def test_a_user_changed_since_the_export_is_refused_and_the_change_kept(
+    client, admin_user, honbu, hogo
+):
+    client.force_login(admin_user)
+    rows, headers = exported(client)
+    services.update_user(by=honbu, user=hogo, last_name="推進本部が直した姓")
+    content = write_csv(edited(rows, "hogo", 役割="課長"), headers)
+
+    refused(client, content, STALE_ROW.format(username="hogo"))
+    hogo.refresh_from_db()
+    assert hogo.last_name == "推進本部が直した姓"
+
+
+def test_a_row_of_the_current_version_is_written_and_a_file_without_versions_is_not_checked(
+    client, admin_user, honbu, hogo
+):
+    client.force_login(admin_user)
+    rows, headers = exported(client)
+    confirm(
+        client, User, upload(client, User, write_csv(edited(rows, "hogo", 役割="課長"), headers))
+    )
+    assert User.objects.get(pk=hogo.pk).groups.get().name == "課長"
+
+    services.update_user(by=honbu, user=hogo, last_name="推進本部が直した姓")
+    without = [h for h in headers if h != "版"]
+    rows = [{h: row[h] for h in without} for row in edited(rows, "hogo", 役割="推進本部")]
+    confirm(client, User, upload(client, User, write_csv(rows, without)))
+    assert User.objects.get(pk=hogo.pk).groups.get().name == "推進本部"

@@ -7,11 +7,17 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from accounts import services
 from accounts.access import ADMIN_ACCOUNT_DENIED, MANAGE_DENIED
-from accounts.forms import ORGANIZATION_REQUIRED
+from accounts.forms import ORGANIZATION_REQUIRED, STALE_PAGE
 from accounts.models import User
 from accounts.roles import Role, role_of
-from accounts.services import NOT_YOURSELF, RETIRED_ORGANIZATION
+from accounts.services import (
+    CHANGED_MEANWHILE,
+    NOT_YOURSELF,
+    RETIRED_ORGANIZATION,
+    account_version,
+)
 from departments.models import Organization
 from tests.test_personnel_import import csv_bytes, users_state
 
@@ -22,6 +28,11 @@ def org(label):
 
 def url(name, *args):
     return reverse(f"accounts:{name}", args=args)
+
+
+def seen(user):
+    """What the change, move and 無効/有効 pages send back: the account's version they showed."""
+    return {"seen": account_version(user)}
 
 
 def logs_in(client, username, password="vision-demo"):
@@ -194,7 +205,9 @@ def test_the_hq_cannot_make_an_administrator_and_nothing_changes(client, honbu, 
     )
     assert response.status_code == 200
     assert "role" in response.context["form"].errors
-    response = client.post(url("change", hogo.pk), {"last_name": "保護課担当", "role": Role.ADMIN})
+    response = client.post(
+        url("change", hogo.pk), {"last_name": "保護課担当", "role": Role.ADMIN, **seen(hogo)}
+    )
     assert response.status_code == 200
     assert "role" in response.context["form"].errors
     assert users_state() == before
@@ -203,7 +216,9 @@ def test_the_hq_cannot_make_an_administrator_and_nothing_changes(client, honbu, 
 def test_an_administrator_may_make_an_administrator(client, admin_user, hogo):
     client.force_login(admin_user)
 
-    client.post(url("change", hogo.pk), {"last_name": "保護課担当", "role": Role.ADMIN})
+    client.post(
+        url("change", hogo.pk), {"last_name": "保護課担当", "role": Role.ADMIN, **seen(hogo)}
+    )
 
     hogo.refresh_from_db()
     assert hogo.is_superuser and hogo.is_staff
@@ -214,7 +229,13 @@ def test_changing_the_role_to_hq_gives_the_hq_rights(client, honbu, hogo):
 
     response = client.post(
         url("change", hogo.pk),
-        {"employee_number": "10001", "last_name": "保護課担当", "email": "", "role": Role.HQ},
+        {
+            "employee_number": "10001",
+            "last_name": "保護課担当",
+            "email": "",
+            "role": Role.HQ,
+            **seen(hogo),
+        },
     )
 
     assert response.status_code == 302
@@ -233,7 +254,8 @@ def test_a_used_employee_number_is_refused_on_the_form(client, honbu, hogo, jiso
     before = users_state()
 
     response = client.post(
-        url("change", hogo.pk), {"employee_number": "10002", "last_name": "x", "role": "staff"}
+        url("change", hogo.pk),
+        {"employee_number": "10002", "last_name": "x", "role": "staff", **seen(hogo)},
     )
 
     assert response.context["form"].errors["employee_number"] == [
@@ -247,7 +269,11 @@ def test_moving_a_user_replaces_the_sections_with_history(client, honbu, hogo):
 
     response = client.post(
         url("move", hogo.pk),
-        {"organizations": [org("子）地域連携課").pk], "transferred_on": "2026-04-01"},
+        {
+            "organizations": [org("子）地域連携課").pk],
+            "transferred_on": "2026-04-01",
+            **seen(hogo),
+        },
     )
 
     assert response.status_code == 302
@@ -263,14 +289,12 @@ def test_a_retired_section_takes_no_new_users(client, honbu, hogo, retired):
     client.force_login(honbu)
     before = users_state()
 
-    response = client.post(url("move", hogo.pk), {"organizations": [retired.pk]})
+    response = client.post(url("move", hogo.pk), {"organizations": [retired.pk], **seen(hogo)})
 
     assert response.status_code == 200
     assert "organizations" in response.context["form"].errors
     assert users_state() == before
     # The service refuses it too, whatever the form offered.
-    from accounts import services
-
     with pytest.raises(services.AccountError) as refused:
         services.move_user(by=honbu, user=hogo, organizations=[retired])
     assert refused.value.message == RETIRED_ORGANIZATION.format(label=retired.label)
@@ -285,7 +309,8 @@ def test_a_member_of_a_retired_section_keeps_it_when_moved_elsewhere_too(
     client.force_login(honbu)
 
     response = client.post(
-        url("move", hogo.pk), {"organizations": [retired.pk, org("子）地域連携課").pk]}
+        url("move", hogo.pk),
+        {"organizations": [retired.pk, org("子）地域連携課").pk], **seen(hogo)},
     )
 
     assert response.status_code == 302
@@ -297,7 +322,7 @@ def test_a_deactivated_user_cannot_log_in_and_is_kept(client, honbu, hogo):
     assert logs_in(hogo_client, "hogo")
     client.force_login(honbu)
 
-    response = client.post(url("active", hogo.pk))
+    response = client.post(url("active", hogo.pk), seen(hogo))
 
     # hogo's open session ends with the next request.
     left = hogo_client.get(reverse("home"))
@@ -311,7 +336,7 @@ def test_a_deactivated_user_cannot_log_in_and_is_kept(client, honbu, hogo):
     assert not logs_in(client, "hogo")
 
     client.force_login(honbu)
-    client.post(url("active", hogo.pk))
+    client.post(url("active", hogo.pk), seen(hogo))
     hogo.refresh_from_db()
     assert hogo.is_active
     client.logout()
@@ -322,7 +347,7 @@ def test_nobody_deactivates_themselves(client, honbu):
     client.force_login(honbu)
     before = users_state()
 
-    response = client.post(url("active", honbu.pk))
+    response = client.post(url("active", honbu.pk), seen(honbu))
 
     assert response.status_code == 400
     assert NOT_YOURSELF in response.content.decode()
@@ -331,9 +356,101 @@ def test_nobody_deactivates_themselves(client, honbu):
 
 def test_users_are_never_deleted_from_the_pages(client, honbu, hogo):
     client.force_login(honbu)
-    client.post(url("active", hogo.pk))
+    client.post(url("active", hogo.pk), seen(hogo))
     assert User.objects.filter(pk=hogo.pk).exists()
     assert client.post(f"{url('change', hogo.pk)}delete/").status_code == 404
+
+
+# --- someone else saved meanwhile ----------------------------------------------------------------
+
+
+def shown_version(client, name, user):
+    """The version a page showed in its form, as the browser sends it back."""
+    return client.get(url(name, user.pk)).context["form"]["seen"].value()
+
+
+def test_a_change_saved_over_someone_elses_is_refused_and_theirs_is_kept(
+    client, honbu, admin_user, hogo
+):
+    client.force_login(honbu)
+    version = shown_version(client, "change", hogo)
+    services.update_user(by=admin_user, user=hogo, last_name="管理者が直した姓")
+    before = users_state()
+
+    response = client.post(
+        url("change", hogo.pk),
+        {"last_name": "古い画面の姓", "role": Role.STAFF, "seen": version},
+    )
+
+    assert response.status_code == 200
+    hogo.refresh_from_db()
+    assert CHANGED_MEANWHILE.format(user="管理者が直した姓") in response.content.decode()
+    assert users_state() == before
+    assert hogo.last_name == "管理者が直した姓"
+
+
+def test_a_move_from_a_page_opened_before_another_move_is_refused(client, honbu, admin_user, hogo):
+    client.force_login(honbu)
+    version = shown_version(client, "move", hogo)
+    services.move_user(by=admin_user, user=hogo, organizations=[org("子）地域連携課")])
+    before = users_state()
+
+    response = client.post(
+        url("move", hogo.pk), {"organizations": [org("区）健康・子ども課").pk], "seen": version}
+    )
+
+    assert response.status_code == 200
+    assert CHANGED_MEANWHILE.format(user="保護課担当") in response.content.decode()
+    assert users_state() == before
+
+
+def test_a_second_deactivation_from_the_same_page_does_not_activate_the_user_again(
+    client, honbu, hogo
+):
+    other = type(client)()
+    client.force_login(honbu)
+    other.force_login(honbu)
+    version = shown_version(client, "active", hogo)
+    assert shown_version(other, "active", hogo) == version
+
+    assert client.post(url("active", hogo.pk), {"seen": version}).status_code == 302
+    before = users_state()
+    response = other.post(url("active", hogo.pk), {"seen": version})
+
+    assert response.status_code == 400
+    assert CHANGED_MEANWHILE.format(user="保護課担当") in response.content.decode()
+    hogo.refresh_from_db()
+    assert not hogo.is_active
+    assert users_state() == before
+
+
+@pytest.mark.parametrize("name", ["change", "move", "active"])
+@pytest.mark.parametrize("sent", [{}, {"seen": "abc"}, {"seen": "-1"}])
+def test_a_form_without_the_version_it_showed_is_refused_with_a_message(
+    client, honbu, hogo, name, sent
+):
+    client.force_login(honbu)
+    before = users_state()
+
+    response = client.post(url(name, hogo.pk), {"last_name": "x", "role": Role.STAFF, **sent})
+
+    assert response.status_code in (200, 400)
+    assert STALE_PAGE in response.content.decode()
+    assert users_state() == before
+
+
+def test_the_pages_carry_the_version_and_a_login_does_not_change_it(client, honbu, hogo):
+    client.force_login(honbu)
+    version = shown_version(client, "change", hogo)
+    assert version == account_version(hogo) == hogo.history.latest().history_id
+    assert logs_in(type(client)(), "hogo")
+
+    response = client.post(
+        url("change", hogo.pk), {"last_name": "新しい姓", "role": Role.STAFF, "seen": version}
+    )
+
+    assert response.status_code == 302
+    assert account_version(hogo) > version
 
 
 # --- the personnel list upload -------------------------------------------------------------------
