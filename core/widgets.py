@@ -1,4 +1,5 @@
 import datetime
+import html
 
 from django import forms
 from django.utils.html import escape
@@ -25,9 +26,11 @@ class FastSelect(forms.Select):
         chosen = (
             "" if value is None else str(value[0] if isinstance(value, list | tuple) else value)
         )
+        # html.escape: django's escape gives the same characters through a lazy-string wrapper
+        # that costs more than the escaping over a few hundred options.
         options = "".join(
-            f'<option value="{escape(option)}"{" selected" if str(option) == chosen else ""}>'
-            f"{escape(label)}</option>"
+            f'<option value="{html.escape(str(option))}"'
+            f"{' selected' if str(option) == chosen else ''}>{html.escape(str(label))}</option>"
             for option, label in self.choices
         )
         attributes = _attributes(self.build_attrs(self.attrs, attrs))

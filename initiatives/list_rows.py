@@ -1,9 +1,9 @@
 """The list page's table rows (DocumentPages.list_rows), as plain strings."""
 
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from reporting import rows
+from reporting.rows import escape
 
 REPOST_TAG = '<br><span class="tag">再掲</span>'
 

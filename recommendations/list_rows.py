@@ -1,11 +1,11 @@
 """The list page's table rows (DocumentPages.list_rows), as plain strings."""
 
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from recommendations.models import Classification
 from recommendations.selectors import list_details
 from reporting import rows
+from reporting.rows import escape
 
 NO_TEXT = "（実施状況の記載なし）"
 LABELS = dict(Classification.choices)  # (the enum's properties build their lists on each call)
