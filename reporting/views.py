@@ -2,21 +2,25 @@
 page), review and bulk actions, each configured by the document's `DocumentPages` (its urls.py
 wires them with `urlpatterns = pages.urls()`); and the reporting periods' pages."""
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Window
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.urls import path, reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from core.models import ListRevision
-from reporting import services
+from reporting import choices, services
 from reporting.access import (
     allowed_actions,
     check,
@@ -146,6 +150,25 @@ def paginate(request, queryset):
     return paginator.get_page(number)
 
 
+FILTER_FORM = "includes/filter_form.html"
+
+
+def filter_form(request, filterset):
+    """The list's filter form (includes/filter_form.html), kept in the cache under the master
+    data's revision, which its choice lists and periods come from, and the query, which gives
+    the values chosen and their errors: a list rendered again after a save (the first request
+    after a write) reads it rather than rendering every choice of every filter again."""
+    query = request.GET.copy()
+    query.pop("page", None)  # no field of the form: every page of a list has the same one
+    digest = hashlib.md5(query.urlencode().encode(), usedforsecurity=False).hexdigest()
+    key = f"filter-form:{request.path}:{request.master_revision}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = get_template(FILTER_FORM).render({"filter": filterset, "request": request})
+        cache.set(key, html, choices.TIMEOUT)
+    return mark_safe(html)
+
+
 # The values by which django-filter's BooleanFilter (自分の担当分) restricts the list.
 TRUE_VALUES = {"true", "True", "1"}
 
@@ -169,6 +192,8 @@ def entry_list(request, *, pages):
         {
             "pages": pages,
             "filter": filterset,
+            # Called by the template, inside the cached block only (as the rows).
+            "filter_form": lambda: filter_form(request, filterset),
             "page": page,
             # Called by the template, inside the cached block only.
             "rows": lambda: pages.list_rows(page, may_bulk, filterset),

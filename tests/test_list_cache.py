@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 
 from initiatives.models import ProgressEntry
-from recommendations.models import ActionReport
+from recommendations.models import ActionReport, Chapter, ImplementationStatus
 from reporting import services
-from reporting.views import PAGE_SIZE
-from tests.helpers import current_entry
+from reporting.views import FILTER_FORM, PAGE_SIZE
+from tests.helpers import current_entry, current_report
 
 pytestmark = pytest.mark.django_db
 
@@ -437,3 +437,73 @@ def chapter_pk(number):
     from recommendations.models import Chapter
 
     return Chapter.objects.get(number=number).pk
+
+
+# The filter form, kept under the master data's revision and the query ----------------------
+
+
+def filter_form_of(page):
+    return re.search(r'<form method="get" class="filter-form".*?</form>', page, re.S).group(0)
+
+
+def chosen(form, name):
+    """The values selected in the form's select `name`."""
+    select = re.search(rf'<select name="{name}".*?</select>', form, re.S).group(0)
+    return re.findall(r'<option value="([^"]*)" selected>', select)
+
+
+def save_a_report(text):
+    """A save of deadline week: it retires the 資料2 lists, not the master data."""
+    report = current_report("子）児童相談所")
+    ImplementationStatus.objects.filter(report=report).update(text=text)
+
+
+def test_the_filter_form_shows_each_querys_own_values_and_errors_after_a_save(client, honbu):
+    client.force_login(honbu)
+    url = reverse("recommendations:list")
+    first, second = Chapter.objects.order_by("number")[:2]
+    queries = {
+        "first": {"chapter": first.pk, "classification": "B"},
+        "second": {"chapter": second.pk},
+        "wrong": {"chapter": "abc"},
+    }
+    for _ in range(2):  # rendered, then from the cache after a save
+        forms = {name: filter_form_of(page_of(client, url, **q)) for name, q in queries.items()}
+        assert chosen(forms["first"], "chapter") == [str(first.pk)]
+        assert chosen(forms["first"], "classification") == ["B"]
+        assert chosen(forms["second"], "chapter") == [str(second.pk)]
+        assert chosen(forms["second"], "classification") == [""]
+        assert chosen(forms["wrong"], "chapter") == []
+        assert 'id="id_chapter_error"' in forms["wrong"]
+        assert "field-error" not in forms["first"] + forms["second"]
+        save_a_report("保存で一覧が描き直される")
+    assert "保存で一覧が描き直される" in page_of(client, url)
+
+
+def test_a_list_rendered_again_after_a_save_reuses_its_filter_form(client, honbu):
+    client.force_login(honbu)
+    url = reverse("recommendations:list")
+    before = client.get(url, {"classification": "B"})
+    assert FILTER_FORM in [template.name for template in before.templates]
+    save_a_report("保存の後の新しい実施状況")
+    after = client.get(url, {"classification": "B", "page": "2"})
+    assert FILTER_FORM not in [template.name for template in after.templates]
+    assert filter_form_of(after.content.decode()) == filter_form_of(before.content.decode())
+
+
+def test_a_change_of_the_master_data_shows_in_the_filter_form_at_once(client, honbu, hogo):
+    from departments.models import Organization
+    from reporting.models import ReportingPeriod
+
+    client.force_login(honbu)
+    shiryo2, shiryo3 = reverse("recommendations:list"), reverse("initiatives:list")
+    chapter = Chapter.objects.order_by("number").first()
+    forms = [filter_form_of(page_of(client, url, q="研修")) for url in (shiryo2, shiryo3)]
+    assert "新しい項目名" not in forms[0] and "保）新しい課名" not in forms[1]
+    Chapter.objects.filter(pk=chapter.pk).update(title="新しい項目名<b>")
+    Organization.objects.filter(pk=hogo.organizations.get().pk).update(label="保）新しい課名")
+    ReportingPeriod.objects.filter(code="R2-05").update(name="名前を変えた期間")
+    forms = [filter_form_of(page_of(client, url, q="研修")) for url in (shiryo2, shiryo3)]
+    assert f'<option value="{chapter.pk}">(1) 新しい項目名&lt;b&gt;</option>' in forms[0]
+    assert "保）新しい課名" in forms[1]
+    assert all("名前を変えた期間" in form for form in forms)
