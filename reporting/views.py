@@ -2,6 +2,7 @@
 page), review and bulk actions, each configured by the document's `DocumentPages` (its urls.py
 wires them with `urlpatterns = pages.urls()`); and the reporting periods' pages."""
 
+import functools
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -169,6 +170,15 @@ def filter_form(request, filterset):
     return mark_safe(html)
 
 
+@functools.cache
+def bulk_actions(form_class, may_bulk):
+    """includes/bulk_actions.html: an unbound form, the same on every list of a document, so
+    rendered once per process rather than on each list the cache cannot answer (its widgets go
+    through Django's template renderer)."""
+    context = {"may_bulk": may_bulk, "bulk_form": form_class()}
+    return get_template("includes/bulk_actions.html").render(context)
+
+
 # The values by which django-filter's BooleanFilter (自分の担当分) restricts the list.
 TRUE_VALUES = {"true", "True", "1"}
 
@@ -198,7 +208,7 @@ def entry_list(request, *, pages):
             # Called by the template, inside the cached block only.
             "rows": lambda: pages.list_rows(page, may_bulk, filterset),
             "may_bulk": may_bulk,
-            "bulk_form": pages.bulk_form(),
+            "bulk_actions": lambda: bulk_actions(pages.bulk_form, may_bulk),
             "cache_seconds": settings.LIST_CACHE_SECONDS,
             "cache_key": [revisions, may_bulk, mine, request.get_full_path()],
         },
