@@ -2,6 +2,7 @@
 
 from django.utils.safestring import mark_safe
 
+from initiatives.models import initiative_reference
 from reporting import rows
 from reporting.rows import escape
 
@@ -9,27 +10,32 @@ REPOST_TAG = '<br><span class="tag">再掲</span>'
 
 
 def entry_rows(page, may_bulk, filterset):
-    """The 資料3 list's table rows (see reporting/rows.py)."""
+    """The 資料3 list's table rows (see reporting/rows.py): named tuples of
+    selectors.LIST_COLUMNS."""
     period = filterset.period
     url = rows.detail_url("initiatives:detail")
     results_label = escape(period.results_label) if period else ""
     plans_label = escape(period.plans_label) if period else ""
     html = []
     for entry in page:
-        initiative = entry.initiative
-        repost = initiative.repost_of_id is not None
+        repost = entry.initiative__repost_of is not None
+        reference = initiative_reference(
+            entry.initiative__category__number,
+            entry.initiative__subclass__name,
+            entry.initiative__number,
+        )
         html.append(
-            f'<tr data-updated="{rows.updated(entry)}">'
-            f"{rows.select_cell(entry) if may_bulk else ''}"
-            f'<th scope="row"><a href="{url(entry.pk)}">{escape(entry.reference)}</a>'
+            f'<tr data-updated="{rows.updated(entry.updated_at)}">'
+            f"{rows.select_cell(entry.pk, reference, entry.version) if may_bulk else ''}"
+            f'<th scope="row"><a href="{url(entry.pk)}">{escape(reference)}</a>'
             f"{REPOST_TAG if repost else ''}</th>"
-            f'<td data-label="対象職種">{escape(initiative.job_category)}</td>'
+            f'<td data-label="対象職種">{escape(entry.initiative__job_category__name)}</td>'
             f'<td data-label="{results_label}" class="text-block cell-text">'
             f"{escape(rows.clip(entry.shown_results))}{'【再掲】' if repost else ''}</td>"
             f'<td data-label="{plans_label}" class="text-block cell-text">'
             f"{escape(rows.clip(entry.plans))}</td>"
             f'<td data-label="担当課" class="orgs">{rows.labels(entry.section_labels)}</td>'
-            f'<td data-label="状態">{rows.state(entry)}</td></tr>'
+            f'<td data-label="状態">{rows.state(entry.state)}</td></tr>'
         )
     if not html:
         html.append('<tr><td colspan="7">条件に合う取組はありません。</td></tr>')

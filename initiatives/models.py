@@ -57,6 +57,12 @@ class Subclass(models.Model):
         return self.name
 
 
+def initiative_reference(category, subclass, number):
+    """A row's reference from its category's number, its sub-class's name (or None) and its
+    number: 3-研修体制の整備-⑥ (the list's rows have these without the instances)."""
+    return "-".join([str(category), *([subclass] if subclass is not None else []), circled(number)])
+
+
 class InitiativeQuerySet(models.QuerySet):
     def with_related(self):
         return self.select_related(
@@ -128,11 +134,8 @@ class Initiative(models.Model):
     @property
     def reference(self):
         """How the committee refers to the row: 3-研修体制の整備-⑥."""
-        parts = [str(self.category.number)]
-        if self.subclass_id:
-            parts.append(self.subclass.name)
-        parts.append(circled(self.number))
-        return "-".join(parts)
+        subclass = self.subclass.name if self.subclass_id else None
+        return initiative_reference(self.category.number, subclass, self.number)
 
     @property
     def source(self):

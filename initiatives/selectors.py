@@ -70,6 +70,32 @@ def filter_progress_entries(params, request=None):
     )
 
 
+# What the 資料3 list shows of a row (list_rows.entry_rows): its rows come as named tuples of
+# these, as building a model instance for an entry and each of its related rows cost more than
+# writing the row's HTML.
+LIST_COLUMNS = [
+    "pk",
+    "version",
+    "state",
+    "updated_at",
+    "plans",
+    "shown_results",
+    "section_labels",
+    "initiative__repost_of",
+    "initiative__job_category__name",
+    "initiative__category__number",
+    "initiative__subclass__name",
+    "initiative__number",
+]
+
+
+def filter_entry_list(params, request=None):
+    """The FilterSet of the 資料3 list page: its rows are named tuples of LIST_COLUMNS."""
+    filterset = filter_progress_entries(params, request)
+    filterset.queryset = filterset.queryset.values_list(*LIST_COLUMNS, named=True)
+    return filterset
+
+
 def timeline(entry):
     """The same initiative in every period, oldest first, each compared with the one before."""
     entries = list(

@@ -2,7 +2,7 @@
 
 from django.utils.safestring import mark_safe
 
-from recommendations.models import Classification
+from recommendations.models import Classification, action_reference
 from recommendations.selectors import list_details
 from reporting import rows
 from reporting.rows import escape
@@ -33,26 +33,32 @@ def statuses(paragraphs):
 
 def report_rows(page, may_bulk, filterset):
     """The 資料2 list's table rows (see reporting/rows.py), with their paragraphs and
-    【再掲】 references read for the page's rows (selectors.filter_report_list)."""
+    【再掲】 references read for the page's rows (selectors.filter_report_list): named tuples
+    of selectors.LIST_COLUMNS."""
     url = rows.detail_url("recommendations:detail")
     reports = list(page)
     paragraphs, references = list_details(reports)
     html = []
     for report in reports:
+        reference = action_reference(
+            report.action__policy__chapter__number,
+            report.action__policy__number,
+            report.action__number,
+        )
         reposts = "".join(
             f'<br><span class="tag">再掲 {escape(reference)}</span>'
             for reference in references[report.action_id]
         )
         html.append(
-            f'<tr data-updated="{rows.updated(report)}">'
-            f"{rows.select_cell(report) if may_bulk else ''}"
-            f'<th scope="row"><a href="{url(report.pk)}">{escape(report.reference)}</a>'
+            f'<tr data-updated="{rows.updated(report.updated_at)}">'
+            f"{rows.select_cell(report.pk, reference, report.version) if may_bulk else ''}"
+            f'<th scope="row"><a href="{url(report.pk)}">{escape(reference)}</a>'
             f"{reposts}</th>"
             f'<td data-label="具体的な取組内容" class="text-block cell-text">'
-            f"{escape(rows.clip(report.action.text))}</td>"
+            f"{escape(rows.clip(report.action__text))}</td>"
             f'<td data-label="実施状況と区分">{statuses(paragraphs[report.pk])}</td>'
             f'<td data-label="担当部" class="orgs">{rows.labels(report.department_labels)}</td>'
-            f'<td data-label="状態">{rows.state(report)}</td></tr>'
+            f'<td data-label="状態">{rows.state(report.state)}</td></tr>'
         )
     if not html:
         html.append('<tr><td colspan="6">条件に合う取組はありません。</td></tr>')

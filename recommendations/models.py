@@ -48,6 +48,16 @@ class VerificationReport(models.Model):
         return self.title
 
 
+def chapter_mark(number):
+    return f"({number})"
+
+
+def action_reference(chapter, policy, action):
+    """An action's reference from the numbers of its chapter, policy and its own: (1)イ(ｳ)
+    (the list's rows have the numbers without the instances)."""
+    return f"{chapter_mark(chapter)}{policy_letter(policy)}{action_letter(action)}"
+
+
 class Chapter(models.Model):
     report = models.ForeignKey(
         VerificationReport,
@@ -75,7 +85,7 @@ class Chapter(models.Model):
 
     @property
     def mark(self):
-        return f"({self.number})"
+        return chapter_mark(self.number)
 
 
 class Recommendation(models.Model):
@@ -214,7 +224,7 @@ class Action(models.Model):
     @property
     def reference(self):
         """(1)イ(ｳ)"""
-        return f"{self.policy.chapter.mark}{self.policy.mark}{self.mark}"
+        return action_reference(self.policy.chapter.number, self.policy.number, self.number)
 
     @property
     def source(self):

@@ -1,6 +1,8 @@
 """Pieces of the lists' table rows, built as plain strings: a list renders 50 rows on every
 request its cache cannot answer (the first after a write), and the template engine's per-row
-lookups and includes cost several times the rest of the page."""
+lookups and includes cost several times the rest of the page. The rows come as named tuples of
+the columns they show (each document's selectors.LIST_COLUMNS), not model instances, whose
+creation (five per row) cost more than building the HTML."""
 
 import html
 
@@ -31,27 +33,27 @@ def clip(text, length=140):
     return text if len(text) <= length else f"{text[: length - 1]}…"
 
 
-def updated(entry):
+def updated(updated_at):
     """The row's data-updated attribute: the time of its last write (date:'c')."""
-    return timezone.localtime(entry.updated_at).isoformat() if entry.updated_at else ""
+    return timezone.localtime(updated_at).isoformat() if updated_at else ""
 
 
-def select_cell(entry):
+def select_cell(pk, reference, version):
     """The HQ's checkbox and the version the list shows (for the bulk form, form="bulk-form")."""
-    pk, reference = entry.pk, escape(entry.reference)
+    reference = escape(reference)
     return (
         f'<td class="select-cell"><label for="select-{pk}"><input type="checkbox"'
         f' name="selected" form="bulk-form" value="{pk}" id="select-{pk}"><span'
         f' class="visually-hidden">{reference} を選択</span></label><input type="hidden"'
-        f' name="version-{pk}" form="bulk-form" value="{entry.version}"></td>'
+        f' name="version-{pk}" form="bulk-form" value="{version}"></td>'
     )
 
 
-def state(entry):
+def state(value):
     """includes/state.html"""
     return (
-        f'<span class="state state--{escape(entry.state)}">'
-        f"{escape(STATE_LABELS.get(entry.state, entry.state))}</span>"
+        f'<span class="state state--{escape(value)}">'
+        f"{escape(STATE_LABELS.get(value, value))}</span>"
     )
 
 

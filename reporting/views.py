@@ -144,7 +144,10 @@ def paginate(request, queryset):
     number = request.GET.get("page") or "1"
     if number.isdigit() and int(number) > 0 and not queryset.query.distinct:
         start = (int(number) - 1) * PAGE_SIZE
-        rows = list(queryset.annotate(total_rows=Window(Count("*")))[start : start + PAGE_SIZE])
+        counted = queryset.annotate(total_rows=Window(Count("*")))
+        if queryset._fields:  # named tuples of these columns (a list's rows): and the total
+            counted = counted.values_list(*queryset._fields, "total_rows", named=True)
+        rows = list(counted[start : start + PAGE_SIZE])
         if rows:
             paginator.count = rows[0].total_rows
             return Page(rows, int(number), paginator)
