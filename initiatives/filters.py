@@ -1,10 +1,12 @@
+from operator import attrgetter
+
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from core.search import keyword
-from departments.models import JobCategory, Organization
+from departments.models import JobCategory
 from initiatives.models import Category, Initiative, ProgressEntry, Subclass
-from reporting.filters import PeriodFilterSet, keyword_filter
+from reporting.filters import PeriodFilterSet, keyword_filter, organizations_with
 
 
 class ProgressEntryFilter(PeriodFilterSet):
@@ -28,7 +30,7 @@ class ProgressEntryFilter(PeriodFilterSet):
             lambda s: f"{s.category.number} {s}",
         ),
         "job_category": (JobCategory.objects.all(), str),
-        "section": (Organization.objects.filter(initiatives__isnull=False).distinct(), str),
+        "section": (organizations_with("initiatives"), attrgetter("label")),
     }
 
     class Meta:

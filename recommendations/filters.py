@@ -1,8 +1,9 @@
+from operator import attrgetter
+
 import django_filters
 from django.db.models import Exists, OuterRef, Q, Subquery
 
 from core.search import keyword
-from departments.models import Organization
 from recommendations.models import (
     Action,
     ActionReport,
@@ -11,8 +12,9 @@ from recommendations.models import (
     ImplementationStatus,
     Policy,
     Recommendation,
+    policy_label,
 )
-from reporting.filters import PeriodFilterSet, keyword_filter
+from reporting.filters import PeriodFilterSet, keyword_filter, organizations_with
 
 # How an action reaches a chapter, policy or 提言 it stands under.
 PLACEMENT = {
@@ -45,8 +47,13 @@ class ActionReportFilter(PeriodFilterSet):
     choice_sources = {
         "chapter": (Chapter.objects.all(), str),
         "recommendation": (Recommendation.objects.select_related("chapter"), str),
-        "policy": (Policy.objects.select_related("chapter"), str),
-        "department": (Organization.objects.filter(actions__isnull=False).distinct(), str),
+        # The long lists as named tuples of what their labels show (model instances cost
+        # several times more, and the lists grow with the city).
+        "policy": (
+            Policy.objects.values_list("pk", "chapter__number", "number", "text", named=True),
+            lambda p: policy_label(p.chapter__number, p.number, p.text),
+        ),
+        "department": (organizations_with("actions"), attrgetter("label")),
     }
 
     class Meta:

@@ -58,6 +58,12 @@ def action_reference(chapter, policy, action):
     return f"{chapter_mark(chapter)}{policy_letter(policy)}{action_letter(action)}"
 
 
+def policy_label(chapter, number, text):
+    """A policy as its choice lists name it, from its chapter's number, its own and its text:
+    (1)イ 支援の…"""
+    return f"{chapter_mark(chapter)}{policy_letter(number)} {text.strip()[:30]}"
+
+
 class Chapter(models.Model):
     report = models.ForeignKey(
         VerificationReport,
@@ -148,7 +154,7 @@ class Policy(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.chapter.mark}{self.mark} {self.text.strip()[:30]}"
+        return policy_label(self.chapter.number, self.number, self.text)
 
     @property
     def mark(self):

@@ -99,14 +99,14 @@ def filter_report_list(params, request=None):
 # on every list request (a placeholder per row), which cost more than PostgreSQL's work.
 LIST_PARAGRAPHS_SQL = f"""
     SELECT report_id, classification, text FROM {ImplementationStatus._meta.db_table}
-    WHERE report_id = ANY(%s) ORDER BY report_id, position
+    WHERE report_id = ANY(%s::bigint[]) ORDER BY report_id, position
 """
 LIST_REPOSTS_SQL = f"""
     SELECT action.repost_of_id, chapter.number, policy.number, action.number
     FROM {Action._meta.db_table} action
     JOIN {Policy._meta.db_table} policy ON policy.id = action.policy_id
     JOIN {Chapter._meta.db_table} chapter ON chapter.id = policy.chapter_id
-    WHERE action.repost_of_id = ANY(%s)
+    WHERE action.repost_of_id = ANY(%s::bigint[])
     ORDER BY chapter.number, policy.number, action.number
 """
 

@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 
 from core.widgets import FastSelect
+from departments.models import Organization
 from reporting import choices
 from reporting.models import EntryState, ReportingPeriod
 
@@ -34,6 +35,16 @@ class PeriodChoiceForm(forms.Form):
         by_code = {p.code: p for p in self.periods}
         self.period = by_code.get(data.get("period")) or current
         self.initial["period"] = self.period.code if self.period else None
+
+
+def organizations_with(rows):
+    """The organisations that answer for some of `rows` (actions, initiatives), as named tuples
+    of pk and label (str(organization)) for a choice list."""
+    return (
+        Organization.objects.filter(**{f"{rows}__isnull": False})
+        .distinct()
+        .values_list("pk", "label", named=True)
+    )
 
 
 def keyword_filter(label, where):
