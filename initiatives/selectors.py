@@ -1,5 +1,7 @@
 """Reads of 資料3 progress entries shared by the pages, exports and the dashboard."""
 
+import functools
+
 from django.db.models import Case, F, Subquery, TextField, Value, When
 from django.db.models.functions import Coalesce
 
@@ -89,11 +91,16 @@ LIST_COLUMNS = [
 ]
 
 
+@functools.cache
+def list_rows_query():
+    """The 資料3 list's rows before its filters, built once per process (resolving its
+    annotations cost a tenth of a list request); each list filters a clone of it (.all())."""
+    return progress_entry_rows().order_by(*DOCUMENT_ORDER).values_list(*LIST_COLUMNS, named=True)
+
+
 def filter_entry_list(params, request=None):
     """The FilterSet of the 資料3 list page: its rows are named tuples of LIST_COLUMNS."""
-    filterset = filter_progress_entries(params, request)
-    filterset.queryset = filterset.queryset.values_list(*LIST_COLUMNS, named=True)
-    return filterset
+    return ProgressEntryFilter(params, queryset=list_rows_query().all(), request=request)
 
 
 def timeline(entry):
