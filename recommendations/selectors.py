@@ -16,6 +16,7 @@ from recommendations.models import (
     Classification,
     ImplementationStatus,
     Policy,
+    action_reference,
 )
 from reporting.access import get_entry_for_user
 from reporting.history import record_events
@@ -134,11 +135,7 @@ def list_details(reports):
         cursor.execute(LIST_REPOSTS_SQL, [list(reposts)])
         placements = cursor.fetchall()
     for original, chapter, policy, number in placements:
-        # The reference as the model writes it, from unsaved instances (no query).
-        placed = Action(
-            number=number, policy=Policy(number=policy, chapter=Chapter(number=chapter))
-        )
-        reposts[original].append(placed.reference)
+        reposts[original].append(action_reference(chapter, policy, number))
     return paragraphs, reposts
 
 
