@@ -100,16 +100,45 @@ def previous_period(periods, period):
     return max(earlier, key=lambda p: p.results_until, default=None)
 
 
-def _tracker_counts(document, row, entries, organizations):
-    """SQL: a document's entries of the period counted per state under each organisation that
-    answers for their `row` (in scope)."""
-    return f"""
-            SELECT '{document}', t.organization_id, NULL, e.state, COUNT(*)
-            FROM {entries} e
-            JOIN {organizations} t ON t.{row} = e.{row}
-            WHERE e.period_id = %(period)s
-              AND (%(everything)s OR t.organization_id = ANY(%(scope)s))
-            GROUP BY t.organization_id, e.state"""
+# The tracker's columns per state, and its order: the most outstanding rows first (資料3's
+# sections before 資料2's departments when as many), then the organisations' order.
+_STATE_COLUMNS = ", ".join(f"COUNT(*) FILTER (WHERE c.state = '{state}')" for state in STATES)
+_OUTSTANDING = (
+    f"COUNT(*) FILTER (WHERE c.state NOT IN ('{EntryState.SUBMITTED}', '{EntryState.APPROVED}'))"
+)
+TRACKER_SQL = f"""
+    WITH counted AS (
+        SELECT '資料3' AS document, t.organization_id, e.state
+        FROM initiatives_progressentry e
+        JOIN initiatives_initiative_sections t ON t.initiative_id = e.initiative_id
+        WHERE e.period_id = %(period)s
+          AND (%(everything)s OR t.organization_id = ANY(%(scope)s))
+        UNION ALL
+        SELECT '資料2', t.organization_id, e.state
+        FROM recommendations_actionreport e
+        JOIN recommendations_action_departments t ON t.action_id = e.action_id
+        WHERE e.period_id = %(period)s
+          AND (%(everything)s OR t.organization_id = ANY(%(scope)s))
+    )
+    SELECT c.document, o.id, o.label, o.sort_order, {_STATE_COLUMNS},
+           COUNT(*) OVER (),
+           SUM(CASE WHEN {_OUTSTANDING} > 0 THEN 1 ELSE 0 END) OVER ()
+    FROM counted c
+    JOIN departments_organization o ON o.id = c.organization_id
+    GROUP BY c.document, o.id
+    ORDER BY {_OUTSTANDING} DESC, c.document = '資料2', o.sort_order, o.label, o.id
+    LIMIT %(limit)s OFFSET %(offset)s
+"""
+
+
+@dataclass
+class Tracker:
+    """One slice of the tracker's rows (the most outstanding first), with the number of rows
+    there are in all (`count`) and of those with outstanding entries (`behind`)."""
+
+    rows: list
+    count: int
+    behind: int
 
 
 class Dashboard:
@@ -122,7 +151,6 @@ class Dashboard:
         self.period = period
         self.previous = previous_period(periods, period)
         self.scope = organization_ids
-        self.organizations = Organization.objects.in_bulk()
 
     def _params(self, **params):
         """The query's parameters with those of the scope: %(everything)s, %(scope)s."""
@@ -172,12 +200,14 @@ class Dashboard:
             GROUP BY GROUPING SETS ((chapter_id, number, title, classification),
                                     (chapter_id, number, title))
             UNION ALL
-            SELECT 'department', d.organization_id, NULL, NULL, l.classification,
+            SELECT 'department', d.organization_id, g.sort_order, g.label, l.classification,
                    GROUPING(l.classification), COUNT(DISTINCT d.action_id)
             FROM recommendations_action_departments d
+            JOIN departments_organization g ON g.id = d.organization_id
             JOIN (SELECT DISTINCT action_id FROM placed) o ON o.action_id = d.action_id
             LEFT JOIN letters l ON l.action_id = d.action_id
-            GROUP BY GROUPING SETS ((d.organization_id, l.classification), (d.organization_id))
+            GROUP BY GROUPING SETS ((d.organization_id, g.sort_order, g.label, l.classification),
+                                    (d.organization_id, g.sort_order, g.label))
             UNION ALL
             SELECT 'total', NULL, NULL, NULL, l.classification,
                    GROUPING(l.classification), COUNT(DISTINCT o.action_id)
@@ -197,7 +227,7 @@ class Dashboard:
                 row = chapters[key]
             elif kind == "department":
                 if key not in departments:
-                    org = self.organizations[key]
+                    org = Organization(pk=key, sort_order=number, label=title)
                     departments[key] = ClassificationRow(org, org.label)
                 row = departments[key]
             else:
@@ -207,7 +237,7 @@ class Dashboard:
             elif letter is not None:
                 row.counts[letter] = count
         by_chapter = sorted(chapters.values(), key=lambda r: r.key.number)
-        by_department = sorted(departments.values(), key=lambda r: (r.key.sort_order, r.label))
+        by_department = sorted(departments.values(), key=_most_to_consider)
         return [row for row in by_chapter if row.total], by_department, total
 
     def moves(self):
@@ -251,54 +281,44 @@ class Dashboard:
 
     # 資料3 and the tracker -------------------------------------------------------------------
 
-    def shiryo3_and_tracker(self):
-        """The category × job category matrix and every section's and department's counts."""
+    def shiryo3_matrix(self):
+        """The category × job category matrix: an entry counts once in its cell when one of its
+        sections is in scope."""
         categories = list(Category.objects.all())
         jobs = list(JobCategory.objects.all())
         cells = {(c.pk, j.pk): MatrixCell(c, j) for c in categories for j in jobs}
-        tracker = {}
-        # An entry counts once in its matrix cell when one of its sections is in scope, and
-        # under each of its sections (資料3) or its action's departments (資料2) in the tracker.
-        by_section = _tracker_counts(
-            "資料3",
-            "initiative_id",
-            "initiatives_progressentry",
-            "initiatives_initiative_sections",
-        )
-        by_department = _tracker_counts(
-            "資料2",
-            "action_id",
-            "recommendations_actionreport",
-            "recommendations_action_departments",
-        )
-        for kind, first, second, state, count in _fetch(
-            f"""
-            SELECT 'matrix', i.category_id, i.job_category_id, e.state, COUNT(*)
+        for category, job, state, count in _fetch(
+            """
+            SELECT i.category_id, i.job_category_id, e.state, COUNT(*)
             FROM initiatives_progressentry e
             JOIN initiatives_initiative i ON i.id = e.initiative_id
             WHERE e.period_id = %(period)s AND (%(everything)s OR EXISTS (
                 SELECT 1 FROM initiatives_initiative_sections t
                 WHERE t.initiative_id = i.id AND t.organization_id = ANY(%(scope)s)))
             GROUP BY i.category_id, i.job_category_id, e.state
-            UNION ALL {by_section}
-            UNION ALL {by_department}
             """,
             self._params(period=self.period.pk),
         ):
-            if kind == "matrix":
-                cells[(first, second)].counts[state] = count
-            else:
-                row = tracker.setdefault((kind, first), TrackerRow(self.organizations[first], kind))
-                row.counts[state] = count
+            cells[(category, job)].counts[state] = count
+        return jobs, [(c, [cells[(c.pk, j.pk)] for j in jobs]) for c in categories]
 
-        matrix = [(c, [cells[(c.pk, j.pk)] for j in jobs]) for c in categories]
-        rows = sorted(
-            tracker.values(),
-            key=lambda r: (r.document != "資料3", r.organization.sort_order, r.organization.label),
-        )
+    def tracker(self, limit, offset=0):
+        """The entries counted per state under each section (資料3) and each of its action's
+        departments (資料2) in scope: `limit` rows from `offset`, the most outstanding first.
+        PostgreSQL counts, orders and cuts (one query, whatever the number of organisations)."""
+        found = _fetch(TRACKER_SQL, self._params(period=self.period.pk, limit=limit, offset=offset))
+        rows = []
+        for document, pk, label, sort_order, *numbers, _, _ in found:
+            organization = Organization(pk=pk, label=label, sort_order=sort_order)
+            counts = Counter({s: n for s, n in zip(STATES, numbers, strict=True) if n})
+            rows.append(TrackerRow(organization, document, counts))
+        count, behind = (found[0][-2], found[0][-1]) if found else (0, 0)
+        return Tracker(rows, count, behind)
+
+    @property
+    def overdue(self):
         deadline = self.period.deadline
-        overdue = bool(deadline and deadline < timezone.localdate() and not self.period.is_closed)
-        return jobs, matrix, rows, overdue
+        return bool(deadline and deadline < timezone.localdate() and not self.period.is_closed)
 
     def recent_changes(self, limit=20):
         """The latest changes to entries across the portal (a change of 実施状況 is also a new
@@ -335,6 +355,12 @@ class Dashboard:
             for r in reports.order_by("-history_date")[:limit]
         ]
         return sorted(changes, key=lambda c: c.when, reverse=True)[:limit]
+
+
+def _most_to_consider(row):
+    """The departments with the most actions still to consider (区分Ｃ・Ｄ) first, then those
+    with the most actions, then in the organisations' order."""
+    return (-(row.counts["C"] + row.counts["D"]), -row.total, row.key.sort_order, row.label)
 
 
 def _fetch(sql, params):

@@ -343,10 +343,16 @@ def test_moves_compare_with_the_period_just_before_whatever_the_order(client, ho
     assert "令和４年度下半期" in html.split('id="s2-heading"', 1)[1].split("</section>", 1)[0]
 
 
-def test_tracker_lists_the_shiryo3_sections_before_the_shiryo2_departments(client, honbu):
-    documents = [document for document, _ in shown_tracker(page(client, honbu))]
-    assert set(documents) == {"資料3", "資料2"}
-    assert documents == sorted(documents, key=lambda document: document != "資料3")
+def test_tracker_lists_the_most_outstanding_first_then_shiryo3_before_shiryo2(client, honbu):
+    shown = shown_tracker(page(client, honbu))
+    documents = {document for document, _ in shown}
+    assert documents == {"資料3", "資料2"}
+    order = [
+        (-(total - counts["提出済"] - counts["承認済"]), document != "資料3")
+        for (document, _), (counts, total, _) in shown.items()
+    ]
+    assert order == sorted(order)
+    assert len(set(order)) > 3  # several numbers outstanding, both documents
 
 
 def test_moves_link_to_the_reports_of_the_period_shown(client, honbu):
