@@ -3,7 +3,7 @@ show, so that every number can link to the list with the matching filter. Postgr
 counting (a constant number of queries, each returning one row per chapter, department, section
 or matrix cell, whatever the number of rows counted)."""
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -43,7 +43,8 @@ class ClassificationRow:
 class Move:
     before: str
     after: str
-    actions: list
+    actions: list  # the first ones in the document's order
+    count: int  # all of them
 
 
 class StateCounts:
@@ -240,44 +241,58 @@ class Dashboard:
         by_department = sorted(departments.values(), key=_most_to_consider)
         return [row for row in by_chapter if row.total], by_department, total
 
-    def moves(self):
+    def moves(self, limit):
         """Actions whose 区分 changed since the previous period, grouped as Ｂ→Ａ, Ｃ→Ｂ, …
-        An action's 区分 is its most advanced one (Ａ before Ｂ…)."""
+        An action's 区分 is its most advanced one (Ａ before Ｂ…). Each group names its first
+        `limit` actions in the document's order and counts them all (PostgreSQL cuts: what
+        comes back grows with the kinds of change, not with the actions that moved)."""
         if self.previous is None:
             return []
         in_scope = self._action_in_scope("a.id")
-        changed = defaultdict(list)
-        for action_id, old, new in _fetch(
+        changed = {}
+        for action_id, old, new, count in _fetch(
             f"""
-            SELECT a.id,
-                   MIN(s.best) FILTER (WHERE r.period_id = %(before)s),
-                   MIN(s.best) FILTER (WHERE r.period_id = %(now)s)
-            FROM recommendations_action a
-            JOIN recommendations_actionreport r ON r.action_id = a.id
-            CROSS JOIN LATERAL (  -- by index, as above
-                SELECT MIN(classification) AS best FROM recommendations_implementationstatus
-                WHERE report_id = r.id
-            ) s
-            WHERE a.repost_of_id IS NULL AND r.period_id IN (%(before)s, %(now)s) AND {in_scope}
-            GROUP BY a.id
-            HAVING MIN(s.best) FILTER (WHERE r.period_id = %(before)s)
-                <> MIN(s.best) FILTER (WHERE r.period_id = %(now)s)
+            SELECT action_id, old, new, count FROM (
+                SELECT a.id AS action_id,
+                       MIN(s.best) FILTER (WHERE r.period_id = %(before)s) AS old,
+                       MIN(s.best) FILTER (WHERE r.period_id = %(now)s) AS new,
+                       ROW_NUMBER() OVER (
+                           PARTITION BY MIN(s.best) FILTER (WHERE r.period_id = %(before)s),
+                                        MIN(s.best) FILTER (WHERE r.period_id = %(now)s)
+                           ORDER BY c.number, p.number, a.number, a.id) AS place,
+                       COUNT(*) OVER (
+                           PARTITION BY MIN(s.best) FILTER (WHERE r.period_id = %(before)s),
+                                        MIN(s.best) FILTER (WHERE r.period_id = %(now)s)
+                       ) AS count
+                FROM recommendations_action a
+                JOIN recommendations_policy p ON p.id = a.policy_id
+                JOIN recommendations_chapter c ON c.id = p.chapter_id
+                JOIN recommendations_actionreport r ON r.action_id = a.id
+                CROSS JOIN LATERAL (  -- by index, as above
+                    SELECT MIN(classification) AS best FROM recommendations_implementationstatus
+                    WHERE report_id = r.id
+                ) s
+                WHERE a.repost_of_id IS NULL AND r.period_id IN (%(before)s, %(now)s)
+                  AND {in_scope}
+                GROUP BY a.id, c.number, p.number, a.number
+                HAVING MIN(s.best) FILTER (WHERE r.period_id = %(before)s)
+                    <> MIN(s.best) FILTER (WHERE r.period_id = %(now)s)
+            ) moved
+            WHERE place <= %(limit)s
+            ORDER BY old, new, place
             """,
-            self._params(before=self.previous.pk, now=self.period.pk),
+            self._params(before=self.previous.pk, now=self.period.pk, limit=limit),
         ):
-            changed[(old, new)].append(action_id)
+            changed.setdefault((old, new), Move(old, new, [], count)).actions.append(action_id)
         if not changed:
             return []
         reports = ActionReport.objects.filter(
-            period=self.period, action_id__in=[a for ids in changed.values() for a in ids]
+            period=self.period, action_id__in=[a for m in changed.values() for a in m.actions]
         ).select_related("action__policy__chapter")
         by_action = {r.action_id: r for r in reports}
-        return [
-            Move(
-                old, new, sorted((by_action[a] for a in ids if a in by_action), key=_document_order)
-            )
-            for (old, new), ids in sorted(changed.items())
-        ]
+        for move in changed.values():
+            move.actions = [by_action[a] for a in move.actions]
+        return list(changed.values())
 
     # 資料3 and the tracker -------------------------------------------------------------------
 
@@ -367,11 +382,6 @@ def _fetch(sql, params):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def _document_order(report):
-    action = report.action
-    return (action.policy.chapter.number, action.policy.number, action.number)
 
 
 def _kind(record):

@@ -100,10 +100,7 @@ def dashboard(request):
     tracker = data.tracker(TRACKER_SHOWN)
     links.tracker_rows(tracker.rows)
 
-    moves = data.moves()
-    for move in moves:
-        move.shown = move.actions[:MOVES_SHOWN]
-
+    moves = data.moves(MOVES_SHOWN)
     context = {
         "period": period,
         "period_field": periods["period"],
@@ -123,7 +120,6 @@ def dashboard(request):
         ),
         "previous": data.previous,
         "moves": moves,
-        "moves_shown": MOVES_SHOWN,
         "jobs": jobs,
         "matrix": matrix,
         "tracker": tracker.rows,
