@@ -241,11 +241,12 @@ class Dashboard:
         by_department = sorted(departments.values(), key=_most_to_consider)
         return [row for row in by_chapter if row.total], by_department, total
 
-    def moves(self, limit):
+    def moves(self, limit, offset=0, change=None):
         """Actions whose 区分 changed since the previous period, grouped as Ｂ→Ａ, Ｃ→Ｂ, …
-        An action's 区分 is its most advanced one (Ａ before Ｂ…). Each group names its first
-        `limit` actions in the document's order and counts them all (PostgreSQL cuts: what
-        comes back grows with the kinds of change, not with the actions that moved)."""
+        An action's 区分 is its most advanced one (Ａ before Ｂ…). Each group names `limit` of
+        its actions from `offset` in the document's order and counts them all (PostgreSQL cuts:
+        what comes back grows with the kinds of change, not with the actions that moved).
+        `change`: (before, after) for that group only."""
         if self.previous is None:
             return []
         in_scope = self._action_in_scope("a.id")
@@ -278,10 +279,18 @@ class Dashboard:
                 HAVING MIN(s.best) FILTER (WHERE r.period_id = %(before)s)
                     <> MIN(s.best) FILTER (WHERE r.period_id = %(now)s)
             ) moved
-            WHERE place <= %(limit)s
+            WHERE place > %(offset)s AND place <= %(offset)s + %(limit)s
+              AND (%(old)s::text IS NULL OR (old = %(old)s::text AND new = %(new)s::text))
             ORDER BY old, new, place
             """,
-            self._params(before=self.previous.pk, now=self.period.pk, limit=limit),
+            self._params(
+                before=self.previous.pk,
+                now=self.period.pk,
+                limit=limit,
+                offset=offset,
+                old=change and change[0],
+                new=change and change[1],
+            ),
         ):
             changed.setdefault((old, new), Move(old, new, [], count)).actions.append(action_id)
         if not changed:

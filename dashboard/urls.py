@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.dashboard, name="index"),
     path("tracker/", views.tracker, name="tracker"),
     path("departments/", views.departments, name="departments"),
+    path("moves/", views.moves, name="moves"),
 ]

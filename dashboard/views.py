@@ -1,9 +1,11 @@
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
 from accounts.roles import organization_ids
 from dashboard import charts, selectors
+from recommendations.models import Classification
 from reporting.access import may_review_entries
 from reporting.filters import PeriodChoiceForm
 from reporting.models import EntryState
@@ -180,3 +182,32 @@ def departments(request):
         "total": total,
     }
     return render(request, "dashboard/departments.html", context)
+
+
+def moves(request):
+    """Every action of one change of 区分 since the previous period (`change=B-A`), in the
+    document's order, a page at a time."""
+    periods, everything, data = _period(request)
+    before, _, after = request.GET.get("change", "").partition("-")
+    if before == after or not {before, after} <= set(Classification.values):
+        raise Http404("区分の変化の指定が正しくありません。")
+    context = {"period": periods.period, "period_field": periods["period"]}
+    if data is None or data.previous is None:
+        return render(request, "dashboard/moves.html", {**context, "previous": None})
+    number = _page_number(request)
+    found = data.moves(PER_PAGE, (number - 1) * PER_PAGE, (before, after))
+    if not found and number > 1:  # past the last page: the last page
+        count = (data.moves(1, 0, (before, after)) or [None])[0]
+        number = max(((count.count if count else 0) + PER_PAGE - 1) // PER_PAGE, 1)
+        found = data.moves(PER_PAGE, (number - 1) * PER_PAGE, (before, after))
+    count = found[0].count if found else 0
+    page = Paginator(range(count), PER_PAGE).get_page(number)
+    page.object_list = found[0].actions if found else []
+    context.update(
+        everything=everything,
+        previous=data.previous,
+        before=Classification(before),
+        after=Classification(after),
+        page=page,
+    )
+    return render(request, "dashboard/moves.html", context)

@@ -1,7 +1,6 @@
 """The 担当部ごと chart and table when there are more departments than the dashboard shows:
 those with the most actions still to consider (区分Ｃ・Ｄ) first, the total over every action,
-and every department on its own paged page, counted here straight from the rows. And the moves
-between periods, which name at most a fixed number of actions per change."""
+and every department on its own paged page, counted here straight from the rows."""
 
 import re
 from collections import Counter, defaultdict
@@ -11,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dashboard.views import DEPARTMENTS_SHOWN, MOVES_SHOWN
+from dashboard.views import DEPARTMENTS_SHOWN
 from departments.models import Organization
 from operations.synthetic import multiply_seed
-from recommendations.models import Action, ActionReport, ImplementationStatus
+from recommendations.models import Action, ImplementationStatus
 from tests.pagetables import table
 
 pytestmark = pytest.mark.django_db
@@ -144,30 +143,3 @@ def test_the_full_departments_page_takes_no_more_queries_at_ten_times_the_data(
     multiply_seed(10)
     with django_assert_max_num_queries(len(at_seed)):
         assert client.get(reverse("dashboard:departments"), {"page": 2}).status_code == 200
-
-
-def test_a_change_of_many_actions_names_the_first_ones_and_counts_them_all(client, honbu):
-    moved = []
-    for action in Action.objects.filter(repost_of=None).order_by(
-        "policy__chapter__number", "policy__number", "number"
-    ):
-        old = ActionReport.objects.filter(period__code="R2-05", action=action).first()
-        new = ActionReport.objects.filter(period__code="R5H1", action=action).first()
-        if old and new:
-            for report, letter in ((old, "D"), (new, "A")):
-                report.statuses.all().delete()
-                ImplementationStatus.objects.create(
-                    report=report, position=1, text="段落", classification=letter
-                )
-            moved.append(action.reference)
-    assert len(moved) > MOVES_SHOWN
-
-    html = get(client, honbu, "dashboard:index")
-
-    rows = table(html, "区分が変わった取組")[1:]
-    assert len(rows) == 1
-    change, count, names = rows[0]
-    assert change == "D→A" and int(count) == len(moved)
-    names, _, note = names.partition("（")
-    assert names.strip().split("、") == moved[:MOVES_SHOWN]
-    assert note == f"{len(moved)} 件のうち、資料の順に最初の {MOVES_SHOWN} 件を表示しています）"
