@@ -55,3 +55,19 @@ def test_section_staff_see_their_own_rows_on_the_full_tracker(seeded_transaction
     expect(rows.first).to_contain_text("保）保護課")
     scroll, client = page_width(hogo)
     assert scroll <= client
+
+
+def test_hq_follows_a_change_of_many_actions_to_all_of_them(seeded_transactional_db, login):
+    from tests.test_dashboard_moves import move_every_action
+
+    moved = move_every_action()
+    honbu = login("honbu")
+    honbu.set_viewport_size({"width": 390, "height": 900})
+    honbu.goto("/dashboard/")
+    honbu.get_by_role("link", name=f"D→A のすべての取組（{len(moved)} 件）").click()
+    expect(honbu.get_by_role("heading", level=1)).to_have_text("区分が変わった取組（Ｄ→Ａ）")
+    table = honbu.get_by_role("table", name="区分が Ｄ→Ａ に変わった取組")
+    expect(table.locator("tbody tr")).to_have_count(min(len(moved), 50))
+    scroll, client = page_width(honbu)
+    assert scroll <= client
+    assert serious(honbu) == []
