@@ -25,6 +25,8 @@ from documents.imports import (
 )
 from flatfiles.safe_reader import CELL_TOO_LONG, MAX_TEXT_LENGTH
 from recommendations.models import Action, ActionReport, ImplementationStatus
+from recommendations.services import PARAGRAPHS, StatusInput
+from reporting import services
 from tests.documents import database_snapshot, find_row, refused_import, to_bytes
 from tests.helpers import action
 
@@ -126,6 +128,76 @@ def test_a_cleared_paragraph_is_deleted_with_history(period, admin_user):
     assert paragraphs(period, target) == [first]
     record = ImplementationStatus.history.filter(id=deleted.pk).latest()
     assert (record.history_type, record.history_user) == ("-", admin_user)
+
+
+def stored_as(period, user, target, given):
+    """The report of `target` with exactly these (text, 区分) paragraphs, as the edit page saves
+    them."""
+    report = ActionReport.objects.get(period=period, action=target)
+    paragraphs = [StatusInput(text, classification) for text, classification in given]
+    services.write(entry=report, user=user, version=report.version, values={PARAGRAPHS: paragraphs})
+
+
+FIVE = [("第1段落", "A"), ("第2段落", "B"), ("第3段落", "C"), ("第4段落", "A"), ("第5段落", "D")]
+
+
+@pytest.mark.parametrize(
+    ("edits", "removed"),
+    [
+        # Row by row: kept, the row cleared, its text cleared (its 区分 kept), kept, edited.
+        (("keep", "clear", "empty", "keep", "edit"), [1, 2]),
+        # Two runs of removals with a kept paragraph between them.
+        (("keep", "clear", "empty", "keep", "clear"), [1, 2, 4]),
+    ],
+)
+def test_the_preview_lists_every_paragraph_the_file_drops_or_empties(
+    period, admin_user, edits, removed
+):
+    target = action(1, 1, 1)
+    stored_as(period, admin_user, target, FIVE)
+    workbook = export_shiryo2(period)
+    ws = workbook["(1)"]
+    row = action_row(ws, target)
+    for offset, edit in enumerate(edits):
+        if edit == "clear":
+            ws.cell(row + offset, 4).value = ws.cell(row + offset, 5).value = None
+        elif edit == "empty":
+            ws.cell(row + offset, 4).value = None
+        elif edit == "edit":
+            ws.cell(row + offset, 4).value = "直した段落"
+    data = to_bytes(workbook)
+
+    preview = import_shiryo2(file=data, period=period, user=admin_user, dry_run=True)
+
+    marks = {"A": "Ａ", "B": "Ｂ", "C": "Ｃ", "D": "Ｄ"}
+    assert [(r.row, r.reference, r.what, r.text) for r in preview.removals] == [
+        (row, target.reference, f"実施状況（区分{marks[FIVE[i][1]]}）", FIVE[i][0]) for i in removed
+    ]
+    refused(period, admin_user, data, REMOVALS_NOT_CONFIRMED.format(count=len(removed)))
+
+
+def test_the_preview_shows_the_paragraphs_before_and_after_with_their_classification(
+    period, admin_user
+):
+    first, second = action(1, 1, 1), action(1, 2, 1)
+    stored_as(period, admin_user, first, [("研修を行った", "A"), ("", "D")])
+    stored_as(period, admin_user, second, [])
+    workbook = export_shiryo2(period)
+    ws = workbook["(1)"]
+    ws.cell(action_row(ws, first), 4).value = "研修を2回行った"
+    ws.cell(action_row(ws, second), 4).value = "初めて書いた"
+    ws.cell(action_row(ws, second), 5).value = "Ｂ"
+
+    result = import_shiryo2(file=to_bytes(workbook), period=period, user=admin_user, dry_run=True)
+
+    changed = {r.reference: (r.before, r.after) for r in result.rows if r.status == "changed"}
+    assert changed == {
+        first.reference: (
+            "Ａ：研修を行った\nＤ：（記載なし）",
+            "Ａ：研修を2回行った\nＤ：（記載なし）",
+        ),
+        second.reference: ("（実施状況なし）", "Ｂ：初めて書いた"),
+    }
 
 
 def test_half_width_and_lower_case_classifications_are_accepted(period, admin_user):

@@ -134,6 +134,18 @@ def test_dry_run_reports_the_changes_and_writes_nothing(period, admin_user):
     assert database_snapshot() == before
 
 
+def test_the_preview_shows_both_texts_of_a_changed_row_before_and_after(period, admin_user):
+    workbook = export_shiryo3(period)
+    ws = workbook["分類1"]
+    ws.cell(row_of(ws, "④"), 5).value = "変更した取組"
+    target = entry(period, initiative(1, 4))
+    result = import_shiryo3(file=to_bytes(workbook), period=period, user=admin_user, dry_run=True)
+    (changed,) = [r for r in result.rows if r.status == "changed"]
+    results, plans = f"【{period.results_label}】", f"【{period.plans_label}】"
+    assert changed.before == f"{results}{target.results}\n{plans}{target.plans}"
+    assert changed.after == f"{results}{target.results}\n{plans}変更した取組"
+
+
 def test_importing_into_an_empty_period_creates_its_entries(period, empty_period, admin_user):
     result = import_shiryo3(
         file=to_bytes(export_shiryo3(period)), period=empty_period, user=admin_user
