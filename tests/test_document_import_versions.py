@@ -195,12 +195,17 @@ def test_a_row_changed_between_preview_and_confirm_stops_the_whole_import(
     client.force_login(hogo)
     preview = upload(client, to_bytes(workbook))
     assert preview.context["result"].counts["changed"] == 2
-    edit_on_page(first, honbu, "本部が確認中に直した内容")  # between preview and confirm
+    # Both changed between preview and confirm: the message names both rows.
+    edit_on_page(first, honbu, "本部が確認中に直した内容")
+    edit_on_page(second, honbu, "本部がもう一つ直した内容")
     before = database_snapshot()
     response = client.post(reverse("documents:confirm"), {"plan": preview.context["plan"]})
     assert response.status_code == 400
-    page = response.content.decode()
-    assert MOVED_SINCE_PREVIEW.split("（")[0] in page and first.initiative.reference in page
+    references = sorted([first.initiative.reference, second.initiative.reference])
+    message = MOVED_SINCE_PREVIEW.format(references="、".join(references))
+    # An error of the whole file: no sheet nor row in front of it.
+    assert [str(error) for error in response.context["result"].errors] == [message]
+    assert message in response.content.decode()
     assert database_snapshot() == before
 
 

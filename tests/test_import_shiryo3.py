@@ -23,6 +23,7 @@ from documents.imports import (
     HEADERS_WRONG,
     HEADING_UNKNOWN,
     READ_ONLY_CHANGED,
+    REMOVALS_NOT_CONFIRMED,
     REPOST_EDITED,
     UNKNOWN_ORGANIZATION,
     UNKNOWN_ROW,
@@ -527,6 +528,21 @@ def test_command_prints_errors_and_fails(tmp_path, period, capsys):
         "シート「分類1」 7行目: 担当課の「保）ない課」という組織がありません。"
         in capsys.readouterr().err
     )
+
+
+def test_command_names_the_sheet_and_row_only_where_an_error_has_them(tmp_path, period, capsys):
+    workbook = export_shiryo3(period)
+    workbook["分類2"]["A3"].value = "分類"  # a sheet without its header row
+    ws = workbook["分類1"]
+    ws.cell(row_of(ws, "④"), 5).value = None  # a text removed: the whole import awaits a yes
+    path = tmp_path / "資料3.xlsx"
+    path.write_bytes(to_bytes(workbook))
+    with pytest.raises(CommandError, match=IMPORT_FAILED.format(count=2)):
+        call_command("import_shiryo3", str(path), "--period", "R5H1")
+    assert capsys.readouterr().err.splitlines() == [
+        "シート「分類2」: " + HEADERS_MISSING.format(first="取組内容の分類"),
+        REMOVALS_NOT_CONFIRMED.format(count=1),
+    ]
 
 
 def test_command_refuses_an_unknown_user(tmp_path, period):
