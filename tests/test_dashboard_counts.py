@@ -13,7 +13,7 @@ from django.utils import timezone
 from initiatives.models import ProgressEntry
 from recommendations.models import Action, ActionReport, ImplementationStatus
 from reporting.models import EntryState, ReportingPeriod
-from tests.helpers import current_entry, progress_post
+from tests.helpers import current_entry, current_report, progress_post, statuses_post
 from tests.pagetables import clean, table
 
 pytestmark = pytest.mark.django_db
@@ -402,8 +402,23 @@ def test_more_moves_and_more_recent_changes_take_no_more_queries(client, honbu, 
             )
             assert response.status_code == 302
 
+    def edit_reports(by):
+        # Changes of 資料2 too, each by its own user: the list names who made each change.
+        for user, report in by:
+            client.force_login(user)
+            statuses = report.statuses.order_by("position")
+            paragraphs = [
+                (s.pk, f"{s.text}（{user.username}）", s.classification) for s in statuses
+            ]
+            response = client.post(
+                reverse("recommendations:edit", args=[report.pk]),
+                statuses_post(report, paragraphs),
+            )
+            assert response.status_code == 302
+
     move(1)
     edit([(honbu, current_entry("保）保護課"))])
+    edit_reports([(honbu, current_report("子）児童相談所"))])
     client.force_login(honbu)
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("dashboard:index"))
@@ -414,6 +429,7 @@ def test_more_moves_and_more_recent_changes_take_no_more_queries(client, honbu, 
             (jisou, current_entry("子）地域連携課", exclude_section="保）保護課")),
         ]
     )
+    edit_reports([(jisou, current_report("子）児童相談所"))])
     client.force_login(honbu)
     with CaptureQueriesContext(connection) as more:
         html = client.get(reverse("dashboard:index")).content.decode()
