@@ -10,6 +10,7 @@ from documents import imports
 from documents.exports import export_shiryo2
 from documents.imports import (
     BAD_CLASSIFICATION,
+    BAD_KEY,
     DUPLICATE_ROW,
     HEADERS_WRONG,
     HEADING_UNKNOWN,
@@ -220,12 +221,16 @@ def test_dry_run_writes_nothing(period, admin_user):
 
 
 def test_importing_into_an_empty_period_creates_its_reports(period, empty_period, admin_user):
-    result = import_shiryo2(
-        file=to_bytes(export_shiryo2(period)), period=empty_period, user=admin_user
-    )
+    workbook = export_shiryo2(period)
+    result = import_shiryo2(file=to_bytes(workbook), period=empty_period, user=admin_user)
     originals = Action.objects.filter(repost_of=None)
     # 【再掲】 actions have no report of their own: their rows write nothing.
     assert result.counts == {"new": originals.count(), "changed": 0, "unchanged": 6, "conflict": 0}
+    # Each row of the preview says where it is in the file.
+    new, repost = action(3, 3, 1), action(3, 1, 1)  # (3)ア(ｱ) is a 【再掲】 of (1)イ(ｳ)
+    rows = {r.reference: (r.status, r.sheet, r.row) for r in result.rows}
+    assert rows[new.reference] == ("new", "(3)", action_row(workbook["(3)"], new))
+    assert rows[repost.reference] == ("unchanged", "(3)", action_row(workbook["(3)"], repost))
     for original in originals:
         assert paragraphs(empty_period, original) == paragraphs(period, original)
     report = ActionReport.objects.get(period=empty_period, action=action(3, 3, 1))
@@ -338,6 +343,42 @@ def test_action_text_cannot_be_changed_by_import(period, admin_user):
     row = action_row(ws, action(1, 1, 1))
     ws.cell(row, 3).value = "(ｱ)\n\u3000書き換えた取組内容"
     message = READ_ONLY_CHANGED.format(column="具体的な取組内容（想定を含む）")
+    refused(period, admin_user, to_bytes(workbook), message, sheet="(1)", row=row)
+
+
+@pytest.mark.parametrize(
+    ("column", "name"), [(1, "該当提言"), (2, "取組方針")], ids=["recommendations", "policy"]
+)
+def test_recommendations_and_policy_cannot_be_changed_by_import(period, admin_user, column, name):
+    workbook = export_shiryo2(period)
+    ws = workbook["(1)"]
+    row = action_row(ws, action(1, 1, 1))  # the first row of policy ア
+    ws.cell(row, column).value += "\n書き足した"
+    message = READ_ONLY_CHANGED.format(column=name)
+    refused(period, admin_user, to_bytes(workbook), message, sheet="(1)", row=row)
+
+
+def test_a_policy_mark_that_cannot_be_read_is_named_on_each_of_its_actions(period, admin_user):
+    workbook = export_shiryo2(period)
+    ws = workbook["(1)"]
+    cell = ws.cell(action_row(ws, action(1, 1, 1)), 2)
+    cell.value = "ア 追記" + cell.value[cell.value.index("\n") :]
+    before = database_snapshot()
+    result = import_shiryo2(file=to_bytes(workbook), period=period, user=admin_user)
+    message = BAD_KEY.format(column="取組方針", value="ア 追記")
+    actions = Action.objects.filter(policy__chapter__number=1, policy__number=1).order_by("number")
+    assert [(e.sheet, e.row, e.message) for e in result.errors] == [
+        ("(1)", action_row(ws, a), message) for a in actions
+    ]
+    assert database_snapshot() == before
+
+
+def test_an_action_mark_that_cannot_be_read(period, admin_user):
+    workbook = export_shiryo2(period)
+    ws = workbook["(1)"]
+    row = action_row(ws, action(1, 1, 1))
+    ws.cell(row, 3).value = ws.cell(row, 3).value.replace("(ｱ)", "(ｱ) 追記", 1)
+    message = BAD_KEY.format(column="具体的な取組内容（想定を含む）", value="(ｱ) 追記")
     refused(period, admin_user, to_bytes(workbook), message, sheet="(1)", row=row)
 
 
