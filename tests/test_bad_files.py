@@ -304,14 +304,17 @@ def test_a_member_whose_bytes_are_damaged(period, admin_user):
     refused(import_shiryo3, period, admin_user, bytes(data), message, sheet="", row=None)
 
 
-def test_merged_classification_cells_of_two_actions_are_refused(period, admin_user):
+@pytest.mark.parametrize(
+    ("column", "letter", "name"), [(4, "D", "実施状況"), (5, "E", "区分")], ids=["text", "mark"]
+)
+def test_merged_status_cells_of_two_actions_are_refused(period, admin_user, column, letter, name):
     """Excel keeps the text of a merged range's first cell only: the lower action's paragraph
     would read as deleted."""
     workbook = export_shiryo2(period)
     ws = workbook["(1)"]
     lower = find_row(ws, 3, f"(ｲ)\n{action(1, 1, 2).text}")
-    ws.merge_cells(start_row=lower - 1, start_column=5, end_row=lower, end_column=5)
-    message = MERGED_TEXT_CELLS.format(cells=f"E{lower - 1}:E{lower}", column="区分")
+    ws.merge_cells(start_row=lower - 1, start_column=column, end_row=lower, end_column=column)
+    message = MERGED_TEXT_CELLS.format(cells=f"{letter}{lower - 1}:{letter}{lower}", column=name)
     data = to_bytes(workbook)
     refused(import_shiryo2, period, admin_user, data, message, sheet="(1)", row=lower - 1)
 

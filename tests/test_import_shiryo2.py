@@ -171,8 +171,9 @@ def test_the_preview_lists_every_paragraph_the_file_drops_or_empties(
     preview = import_shiryo2(file=data, period=period, user=admin_user, dry_run=True)
 
     marks = {"A": "Ａ", "B": "Ｂ", "C": "Ｃ", "D": "Ｄ"}
-    assert [(r.row, r.reference, r.what, r.text) for r in preview.removals] == [
-        (row, target.reference, f"実施状況（区分{marks[FIVE[i][1]]}）", FIVE[i][0]) for i in removed
+    assert [(r.sheet, r.row, r.reference, r.what, r.text) for r in preview.removals] == [
+        ("(1)", row, target.reference, f"実施状況（区分{marks[FIVE[i][1]]}）", FIVE[i][0])
+        for i in removed
     ]
     refused(period, admin_user, data, REMOVALS_NOT_CONFIRMED.format(count=len(removed)))
 
@@ -366,6 +367,21 @@ def test_a_policy_mark_that_cannot_be_read_is_named_on_each_of_its_actions(perio
     before = database_snapshot()
     result = import_shiryo2(file=to_bytes(workbook), period=period, user=admin_user)
     message = BAD_KEY.format(column="取組方針", value="ア 追記")
+    actions = Action.objects.filter(policy__chapter__number=1, policy__number=1).order_by("number")
+    assert [(e.sheet, e.row, e.message) for e in result.errors] == [
+        ("(1)", action_row(ws, a), message) for a in actions
+    ]
+    assert database_snapshot() == before
+
+
+def test_a_policy_cell_emptied_is_named_on_each_of_its_actions(period, admin_user):
+    workbook = export_shiryo2(period)
+    ws = workbook["(1)"]
+    first = action_row(ws, action(1, 1, 1))  # the table's first row: no policy above it
+    ws.cell(first, 2).value = None
+    before = database_snapshot()
+    result = import_shiryo2(file=to_bytes(workbook), period=period, user=admin_user)
+    message = BAD_KEY.format(column="取組方針", value="")
     actions = Action.objects.filter(policy__chapter__number=1, policy__number=1).order_by("number")
     assert [(e.sheet, e.row, e.message) for e in result.errors] == [
         ("(1)", action_row(ws, a), message) for a in actions
