@@ -6,6 +6,7 @@ import pytest
 from recommendations.models import ImplementationStatus
 from recommendations.services import (
     ERROR_NO_STATUS,
+    ERROR_UNKNOWN_PARAGRAPH,
     PARAGRAPHS,
     StatusInput,
     save_statuses,
@@ -63,6 +64,35 @@ def test_a_save_from_an_older_version_writes_nothing(jisou):
             version=report.version - 1,
             paragraphs=[StatusInput("古い画面から", "B")],
         )
+    assert snapshot(report) == before
+
+
+def test_a_paragraph_of_another_report_is_refused_and_nothing_is_written(jisou):
+    report, other = (
+        type(current_report("子）児童相談所"))
+        .objects.filter(period__code="R5H1", statuses__isnull=False)
+        .distinct()
+        .order_by("pk")[:2]
+    )
+    foreign = other.statuses.first()
+    before, before_other = snapshot(report), snapshot(other)
+    with pytest.raises(services.WorkflowError) as refused:
+        services.write(
+            entry=report,
+            user=jisou,
+            version=report.version,
+            values={PARAGRAPHS: [StatusInput("書き換え", "A", foreign.pk)]},
+        )
+    assert (refused.value.message, refused.value.entries) == (ERROR_UNKNOWN_PARAGRAPH, [report])
+    assert (snapshot(report), snapshot(other)) == (before, before_other)
+
+
+def test_saving_the_paragraphs_as_they_are_writes_nothing(jisou):
+    report = set_state(current_report("子）児童相談所"), EntryState.NOT_STARTED)
+    before = snapshot(report)
+    stored = [StatusInput(s.text, s.classification, s.pk) for s in stored_paragraphs(report)]
+    save_statuses(report=report, user=jisou, version=report.version, paragraphs=stored)
+    # Not even 未着手 → 下書き: nothing was changed.
     assert snapshot(report) == before
 
 
