@@ -5,6 +5,7 @@ import pytest
 
 from recommendations.models import ImplementationStatus
 from recommendations.services import (
+    ERROR_CLASSIFICATION,
     ERROR_NO_STATUS,
     ERROR_UNKNOWN_PARAGRAPH,
     PARAGRAPHS,
@@ -85,6 +86,21 @@ def test_a_paragraph_of_another_report_is_refused_and_nothing_is_written(jisou):
         )
     assert (refused.value.message, refused.value.entries) == (ERROR_UNKNOWN_PARAGRAPH, [report])
     assert (snapshot(report), snapshot(other)) == (before, before_other)
+
+
+@pytest.mark.parametrize("classification", ["E", ""])
+def test_a_classification_outside_a_to_d_is_refused_and_nothing_is_written(jisou, classification):
+    report = current_report("子）児童相談所")
+    before = snapshot(report)
+    with pytest.raises(services.WorkflowError) as refused:
+        services.write(
+            entry=report,
+            user=jisou,
+            version=report.version,
+            values={PARAGRAPHS: [StatusInput("区分の違う段落", classification)]},
+        )
+    assert (refused.value.message, refused.value.entries) == (ERROR_CLASSIFICATION, [report])
+    assert snapshot(report) == before
 
 
 def test_saving_the_paragraphs_as_they_are_writes_nothing(jisou):
