@@ -209,6 +209,33 @@ def test_a_row_changed_between_preview_and_confirm_stops_the_whole_import(
     assert database_snapshot() == before
 
 
+def test_a_shiryo2_row_changed_between_preview_and_confirm_stops_the_whole_import(
+    client, period, honbu, jisou
+):
+    report = ActionReport.objects.filter(
+        period=period, action__departments__label="子）児童相談所", statuses__isnull=False
+    ).first()
+    workbook = export_shiryo2(period)
+    first = report.statuses.order_by("position").first()
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            if len(row) > 3 and row[3].value == first.text:
+                row[3].value = "本部のファイルの内容"
+    client.force_login(honbu)
+    preview = upload(client, to_bytes(workbook), document="shiryo2")
+    assert preview.context["result"].counts["changed"] == 1
+    given = [
+        StatusInput("課が確認中に直した", s.classification, s.pk) for s in report.statuses.all()
+    ]
+    services.write(entry=report, user=jisou, version=report.version, values={PARAGRAPHS: given})
+    before = database_snapshot()
+    response = client.post(reverse("documents:confirm"), {"plan": preview.context["plan"]})
+    assert response.status_code == 400
+    message = MOVED_SINCE_PREVIEW.format(references=report.action.reference)
+    assert [str(error) for error in response.context["result"].errors] == [message]
+    assert database_snapshot() == before
+
+
 def test_a_row_the_preview_showed_unchanged_keeps_what_was_saved_meanwhile(
     client, period, honbu, hogo
 ):
