@@ -49,9 +49,10 @@ from flatfiles.safe_reader import (
     WRONG_KIND,
 )
 from initiatives.models import Initiative, ProgressEntry
+from recommendations.models import ActionReport
 from reporting.models import ReportingPeriod
 from tests.documents import database_snapshot, find_row, refused_import, to_bytes
-from tests.helpers import entry, initiative
+from tests.helpers import entry, initiative, lockable_from_another_connection
 
 # The real reason: the row is another section's.
 OUTSIDE = "この行は担当の課・部の利用者と推進本部だけが変更できます。"
@@ -372,6 +373,31 @@ def test_text_over_the_limit(period, admin_user, column):
 # -- Refused files (both imports share these checks) ----------
 
 IMPORTS = pytest.mark.parametrize("run", [import_shiryo2, import_shiryo3])
+
+
+@IMPORTS
+@pytest.mark.parametrize("dry_run", [True, False], ids=["preview", "import"])
+def test_an_import_holds_the_periods_rows_from_its_first_read_and_a_preview_holds_none(
+    run, period, admin_user, monkeypatch, dry_run
+):
+    """So a page's save waits for an import instead of slipping in between its check and its
+    write, and never waits for someone reading a preview."""
+    if run is import_shiryo2:
+        model, export, reader = ActionReport, export_shiryo2, "_read_shiryo2"
+    else:
+        model, export, reader = ProgressEntry, export_shiryo3, "_read_shiryo3"
+    row = model.objects.filter(period=period).order_by("pk").first()
+    seen = []
+    read = getattr(imports, reader)
+
+    def reading(*args, **kwargs):
+        seen.append(lockable_from_another_connection(model._meta.db_table, row.pk))
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(imports, reader, reading)
+    result = run(file=to_bytes(export(period)), period=period, user=admin_user, dry_run=dry_run)
+    assert result.ok
+    assert seen == [dry_run]
 
 
 def refused_file(run, period, user, data, message):
