@@ -449,3 +449,47 @@ def test_recent_changes_show_the_twenty_latest(client, honbu):
     section = page(client, honbu).split('id="changes-heading"', 1)[1].split("</ol>", 1)[0]
     shown = re.findall(r"資料3 ([^（<]+)（", section)
     assert shown == [entry.initiative.reference for entry in reversed(entries)][:20]
+
+
+def test_recent_changes_say_who_changed_which_row_how_with_a_link_to_its_page(
+    client, honbu, hogo, jisou
+):
+    entry, report = current_entry("保）保護課"), current_report("子）児童相談所")
+    client.force_login(hogo)
+    client.post(reverse("initiatives:edit", args=[entry.pk]), progress_post(entry, plans="追記"))
+    client.force_login(jisou)
+    paragraphs = [(s.pk, f"{s.text}追記", s.classification) for s in report.statuses.all()]
+    client.post(
+        reverse("recommendations:edit", args=[report.pk]), statuses_post(report, paragraphs)
+    )
+    # A row created and one deleted (as the admin and the imports do), by the HQ.
+    other = ReportingPeriod.objects.get(code="R2-05")
+    created = ProgressEntry(period=other, initiative=entry.initiative, plans="新しい行")
+    ProgressEntry.objects.filter(period=other, initiative=entry.initiative).delete()
+    created._history_user = honbu
+    created.save()
+    deleted = current_entry("保）保護課", exclude_section="子）地域連携課", period_code="R2-05")
+    deleted._history_user = honbu
+    deleted_pk, deleted_reference = deleted.pk, deleted.initiative.reference
+    deleted.delete()
+
+    section = page(client, honbu).split('id="changes-heading"', 1)[1].split("</ol>", 1)[0]
+    # Each item after its time: who, the row (a link to its page) and how it changed.
+    items = [
+        clean(re.sub(r"<[^>]+>", "", item.split("</time>", 1)[1]))
+        for item in section.split("<li>")[1:5]
+    ]
+    links = re.findall(r'<a href="([^"]+)">', section)[:4]
+    name = {user: user.get_full_name() or user.get_username() for user in (honbu, hogo, jisou)}
+    assert items == [
+        f"{name[honbu]} 資料3 {deleted_reference}（{other}）を削除",
+        f"{name[honbu]} 資料3 {created.initiative.reference}（{other}）を作成",
+        f"{name[jisou]} 資料2 {report.action.reference}（{report.period}）を変更",
+        f"{name[hogo]} 資料3 {entry.initiative.reference}（{entry.period}）を変更",
+    ]
+    assert links == [
+        reverse("initiatives:detail", args=[deleted_pk]),
+        reverse("initiatives:detail", args=[created.pk]),
+        reverse("recommendations:detail", args=[report.pk]),
+        reverse("initiatives:detail", args=[entry.pk]),
+    ]
