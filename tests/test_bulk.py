@@ -138,6 +138,29 @@ def test_hq_sets_one_classification_on_several_actions(client, honbu):
     ]
 
 
+def test_a_report_already_so_classified_first_in_the_selection_leaves_the_rest_classified(
+    client, honbu
+):
+    from recommendations.models import ImplementationStatus
+
+    reports = [r for r in several_reports(20) if r.statuses.count() == 1][:3]
+    ImplementationStatus.objects.filter(report=reports[0]).update(classification="C")
+    ImplementationStatus.objects.filter(report__in=reports[1:]).update(classification="A")
+    versions = {r.pk: r.version for r in reports}
+    client.force_login(honbu)
+    response = client.post(
+        reverse("recommendations:bulk"),
+        bulk_post("classify", reports, classification="C"),
+        follow=True,
+    )
+    assert "3 件を" in response.content.decode()
+    for report in reports:
+        report.refresh_from_db()
+        assert list(report.statuses.values_list("classification", flat=True)) == ["C"]
+    # Only the two that changed have a new version.
+    assert [r.version - versions[r.pk] for r in reports] == [0, 1, 1]
+
+
 @pytest.mark.parametrize("approved_at", [0, 2])
 def test_classifying_a_selection_with_an_approved_report_changes_none(client, honbu, approved_at):
     reports = several_reports(3)
