@@ -129,6 +129,7 @@ def test_a_cleared_paragraph_is_deleted_with_history(period, admin_user):
     assert paragraphs(period, target) == [first]
     record = ImplementationStatus.history.filter(id=deleted.pk).latest()
     assert (record.history_type, record.history_user) == ("-", admin_user)
+    assert record.history_change_reason == imports.CHANGE_REASON
 
 
 def stored_as(period, user, target, given):
