@@ -203,6 +203,36 @@ def test_the_preview_shows_the_paragraphs_before_and_after_with_their_classifica
     }
 
 
+def test_a_preview_takes_no_more_queries_for_more_changed_rows(period, admin_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from operations.synthetic import multiply_seed
+
+    def preview_queries():
+        # Every paragraph edited, so every row is a change shown with who stored it when.
+        ActionReport.objects.filter(period=period).update(updated_by=admin_user)
+        workbook = export_shiryo2(period)
+        changed = 0
+        for ws in workbook.worksheets[:-1]:
+            for row in ws.iter_rows(min_row=find_row(ws, 1, "該当提言") + 1):
+                text = row[3].value
+                if isinstance(text, str) and row[4].value and not text.endswith(REPOST_MARK):
+                    row[3].value = f"{text}（追記）"
+                    changed += 1
+        data = to_bytes(workbook)
+        with CaptureQueriesContext(connection) as queries:
+            result = import_shiryo2(file=data, period=period, user=admin_user, dry_run=True)
+        assert result.ok
+        return changed, result.counts["changed"], len(queries)
+
+    rows, changed, at_seed = preview_queries()
+    multiply_seed(2)
+    more_rows, more_changed, at_double = preview_queries()
+    assert more_rows > rows and more_changed > changed
+    assert at_double == at_seed
+
+
 def test_half_width_and_lower_case_classifications_are_accepted(period, admin_user):
     workbook = export_shiryo2(period)
     ws = workbook["(1)"]
