@@ -109,6 +109,17 @@ def test_a_refusal_names_its_real_reason(hogo):
     assert snapshot(entry) == before
 
 
+def test_a_refusal_for_the_users_own_row_names_the_row_and_its_reason(hogo):
+    """The reason depends on who asks: the section's own row, submitted, waits for the HQ."""
+    entry = set_state(current_entry("保）保護課"), EntryState.SUBMITTED)
+    before = snapshot(entry)
+    with pytest.raises(services.Refused) as refused:
+        services.write(entry=entry, user=hogo, version=entry.version, values={"plans": "x"})
+    assert refused.value.message == "提出済みの報告は推進本部の確認中のため変更できません。"
+    assert refused.value.entries == [entry]
+    assert snapshot(entry) == before
+
+
 def test_a_stale_version_writes_nothing(hogo):
     entry = current_entry("保）保護課")
     before = snapshot(entry)
