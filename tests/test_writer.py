@@ -120,6 +120,41 @@ def test_a_refusal_for_the_users_own_row_names_the_row_and_its_reason(hogo):
     assert snapshot(entry) == before
 
 
+def test_submitting_a_row_already_submitted_is_refused_naming_it(hogo):
+    entry = set_state(current_entry("保）保護課"), EntryState.SUBMITTED)
+    before = snapshot(entry)
+    with pytest.raises(services.WorkflowError) as refused:
+        services.write(entry=entry, user=hogo, version=entry.version, action=services.SUBMIT)
+    assert (refused.value.message, refused.value.entries) == (services.ERROR_CANNOT_SUBMIT, [entry])
+    assert snapshot(entry) == before
+
+
+def test_a_return_comment_over_the_limit_is_refused_naming_the_row(honbu):
+    entry = set_state(current_entry("保）保護課"), EntryState.SUBMITTED)
+    before = snapshot(entry)
+    with pytest.raises(services.WorkflowError) as refused:
+        services.return_to_section(
+            entries=[entry], user=honbu, comment="あ" * (MAX_TEXT_LENGTH + 1)
+        )
+    assert (refused.value.message, refused.value.entries) == (services.ERROR_TOO_LONG, [entry])
+    assert snapshot(entry) == before
+
+
+def test_a_move_back_to_draft_given_as_a_state_needs_the_review_rule(hogo, honbu):
+    """As the admin and the flat import give it: a section may not take back its submission
+    that way, the HQ may, and the comment given with it is kept."""
+    entry = set_state(current_entry("保）保護課"), EntryState.SUBMITTED)
+    before = snapshot(entry)
+    with pytest.raises(services.Refused):
+        services.write(entry=entry, user=hogo, version=entry.version, state=EntryState.DRAFT)
+    assert snapshot(entry) == before
+    services.write(
+        entry=entry, user=honbu, version=entry.version, state=EntryState.DRAFT, comment="直して"
+    )
+    entry.refresh_from_db()
+    assert (entry.state, entry.return_comment) == (EntryState.DRAFT, "直して")
+
+
 def test_a_stale_version_writes_nothing(hogo):
     entry = current_entry("保）保護課")
     before = snapshot(entry)
