@@ -155,6 +155,42 @@ def test_a_move_back_to_draft_given_as_a_state_needs_the_review_rule(hogo, honbu
     assert (entry.state, entry.return_comment) == (EntryState.DRAFT, "直して")
 
 
+def test_an_approval_clears_the_return_comment(honbu):
+    entry = set_state(current_entry("保）保護課"), EntryState.SUBMITTED)
+    type(entry).objects.filter(pk=entry.pk).update(return_comment="前回の差戻し理由")
+    entry.refresh_from_db()
+    services.approve(entries=[entry], user=honbu, version=entry.version)
+    entry.refresh_from_db()
+    assert (entry.state, entry.return_comment) == (EntryState.APPROVED, "")
+
+
+def test_a_return_given_as_a_state_keeps_the_comment_it_has_and_needs_one(honbu):
+    """As the admin gives it: no new comment keeps the row's own; a row without one is refused."""
+    with_comment, without = [
+        set_state(e, EntryState.SUBMITTED)
+        for e in type(current_entry("保）保護課"))
+        .objects.filter(period__code="R5H1")
+        .order_by("pk")[:2]
+    ]
+    type(with_comment).objects.filter(pk=with_comment.pk).update(return_comment="以前の理由")
+    with_comment.refresh_from_db()
+    services.write(
+        entry=with_comment, user=honbu, version=with_comment.version, state=EntryState.RETURNED
+    )
+    with_comment.refresh_from_db()
+    assert (with_comment.state, with_comment.return_comment) == (EntryState.RETURNED, "以前の理由")
+    before = snapshot(without)
+    with pytest.raises(services.WorkflowError) as refused:
+        services.write(
+            entry=without, user=honbu, version=without.version, state=EntryState.RETURNED
+        )
+    assert (refused.value.message, refused.value.entries) == (
+        services.ERROR_COMMENT_REQUIRED,
+        [without],
+    )
+    assert snapshot(without) == before
+
+
 def test_a_stale_version_writes_nothing(hogo):
     entry = current_entry("保）保護課")
     before = snapshot(entry)
