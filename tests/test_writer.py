@@ -98,6 +98,10 @@ def test_a_submission_is_checked_by_the_documents_readiness_rule(hogo):
         )
     label = entry.period.plans_label
     assert refused.value.fields == {"plans": ERROR_RESULTS_REQUIRED.format(label=label)}
+    assert (refused.value.message, refused.value.entries) == (
+        ERROR_RESULTS_REQUIRED.format(label=label),
+        [entry],
+    )
     assert snapshot(entry) == before
 
 
@@ -189,6 +193,25 @@ def test_a_return_given_as_a_state_keeps_the_comment_it_has_and_needs_one(honbu)
         [without],
     )
     assert snapshot(without) == before
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        (services.RETURN, services.ERROR_CANNOT_RETURN),
+        (services.WITHDRAW, services.ERROR_NOT_WITHDRAWABLE),
+    ],
+    ids=["return", "withdraw"],
+)
+def test_returning_or_withdrawing_a_draft_is_refused_naming_it(honbu, action, message):
+    entry = set_state(current_entry("保）保護課"), EntryState.DRAFT)
+    before = snapshot(entry)
+    with pytest.raises(services.WorkflowError) as refused:
+        services.write(
+            entry=entry, user=honbu, version=entry.version, action=action, comment="理由"
+        )
+    assert (refused.value.message, refused.value.entries) == (message, [entry])
+    assert snapshot(entry) == before
 
 
 def test_a_stale_version_writes_nothing(hogo):
