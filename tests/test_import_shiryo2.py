@@ -24,6 +24,7 @@ from documents.imports import (
     UNKNOWN_ROW,
     import_shiryo2,
 )
+from documents.versions import SHEET
 from flatfiles.safe_reader import CELL_TOO_LONG, MAX_TEXT_LENGTH
 from recommendations.models import Action, ActionReport, ImplementationStatus
 from recommendations.services import PARAGRAPHS, StatusInput
@@ -177,6 +178,23 @@ def test_the_preview_lists_every_paragraph_the_file_drops_or_empties(
         for i in removed
     ]
     refused(period, admin_user, data, REMOVALS_NOT_CONFIRMED.format(count=len(removed)))
+
+
+def test_a_paragraph_dropped_before_two_hundred_alike_is_the_one_listed(period, honbu):
+    """Paragraphs are matched by their texts however many of them repeat (no "junk" heuristic
+    of difflib for long lists): dropping the first of 201 lists that one."""
+    target = action(1, 1, 1)
+    alike = [("同上", "A")] * 200
+    stored_as(period, honbu, target, alike)
+    workbook = export_shiryo2(period)  # the file holds the 200 alike only, as made by hand
+    del workbook[SHEET]
+    data = to_bytes(workbook)
+    stored_as(period, honbu, target, [("最初の段落", "B"), *alike])
+    reference = target.reference
+    preview = import_shiryo2(
+        file=data, period=period, user=honbu, dry_run=True, overwrite=[reference]
+    )
+    assert [(r.reference, r.text) for r in preview.removals] == [(reference, "最初の段落")]
 
 
 def test_the_preview_shows_the_paragraphs_before_and_after_with_their_classification(
