@@ -105,6 +105,23 @@ def test_a_submission_is_checked_by_the_documents_readiness_rule(hogo):
     assert snapshot(entry) == before
 
 
+def test_a_submission_missing_both_texts_names_both_in_one_message(hogo):
+    entry = current_entry("保）保護課")
+    before = snapshot(entry)
+    with pytest.raises(services.WorkflowError) as refused:
+        services.write(
+            entry=entry,
+            user=hogo,
+            version=entry.version,
+            values={"results": "", "plans": " "},
+            action=services.SUBMIT,
+        )
+    labels = (entry.period.results_label, entry.period.plans_label)
+    missing = [ERROR_RESULTS_REQUIRED.format(label=label) for label in labels]
+    assert refused.value.message == " ".join(missing)
+    assert snapshot(entry) == before
+
+
 def test_a_refusal_names_its_real_reason(hogo):
     entry = set_state(current_entry("保）保護課"), EntryState.APPROVED)
     before = snapshot(entry)
