@@ -149,14 +149,28 @@ def test_the_preview_shows_both_texts_of_a_changed_row_before_and_after(period, 
 
 
 def test_importing_into_an_empty_period_creates_its_entries(period, empty_period, admin_user):
-    result = import_shiryo3(
-        file=to_bytes(export_shiryo3(period)), period=empty_period, user=admin_user
-    )
+    workbook = export_shiryo3(period)
+    result = import_shiryo3(file=to_bytes(workbook), period=empty_period, user=admin_user)
     assert result.counts == {"new": 44, "changed": 0, "unchanged": 0, "conflict": 0}
+    # Each row of the preview says where it is in the file.
+    rows = {r.reference: (r.status, r.sheet, r.row) for r in result.rows}
+    assert rows["1-④"] == ("new", "分類1", row_of(workbook["分類1"], "④"))
     for old in ProgressEntry.objects.filter(period=period).select_related("initiative"):
         new = entry(empty_period, old.initiative)
         assert (new.results, new.plans) == (old.results, old.plans)
         assert new.history.get().history_user == admin_user
+
+
+def test_a_cleared_result_is_listed_as_removed_under_its_heading(period, admin_user):
+    workbook = export_shiryo3(period)
+    ws = workbook["分類1"]
+    row = row_of(ws, "④")
+    old = ws.cell(row, 3).value
+    ws.cell(row, 3).value = None
+    preview = import_shiryo3(file=to_bytes(workbook), period=period, user=admin_user, dry_run=True)
+    assert [(r.sheet, r.row, r.reference, r.what, r.text) for r in preview.removals] == [
+        ("分類1", row, "1-④", period.results_label, old)
+    ]
 
 
 def test_the_original_holds_the_text_of_a_repost(period, admin_user):
@@ -246,7 +260,7 @@ def test_editing_a_repost_row_is_refused(period, admin_user):
     ws = workbook["分類3"]
     row = row_of(ws, "⑥", "研修体制の整備")
     ws.cell(row, 3).value = "・再掲行だけを書き換えた" + REPOST_MARK
-    refused(
+    result = refused(
         period,
         admin_user,
         to_bytes(workbook),
@@ -254,6 +268,8 @@ def test_editing_a_repost_row_is_refused(period, admin_user):
         sheet="分類3",
         row=row,
     )
+    # The rows after it are still checked and shown.
+    assert sum(result.counts.values()) == Initiative.objects.count() - 1
 
 
 def test_wrong_headers(period, admin_user):
