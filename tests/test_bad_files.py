@@ -319,12 +319,13 @@ def test_merged_status_cells_of_two_actions_are_refused(period, admin_user, colu
     refused(import_shiryo2, period, admin_user, data, message, sheet="(1)", row=lower - 1)
 
 
-def test_merged_text_cells_of_shiryo3_are_refused(period, admin_user):
+@pytest.mark.parametrize(("column", "letter"), [(3, "C"), (4, "D"), (5, "E")])
+def test_merged_text_cells_of_shiryo3_are_refused(period, admin_user, column, letter):
     workbook = export_shiryo3(period)
     ws = workbook[SHEET]
-    ws.merge_cells(start_row=ROW, start_column=3, end_row=ROW + 1, end_column=3)
-    column = ws.cell(3, 3).value
-    message = MERGED_TEXT_CELLS.format(cells=f"C{ROW}:C{ROW + 1}", column=column)
+    ws.merge_cells(start_row=ROW, start_column=column, end_row=ROW + 1, end_column=column)
+    heading = ws.cell(3, column).value
+    message = MERGED_TEXT_CELLS.format(cells=f"{letter}{ROW}:{letter}{ROW + 1}", column=heading)
     refused(import_shiryo3, period, admin_user, to_bytes(workbook), message)
 
 
