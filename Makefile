@@ -25,6 +25,7 @@ test: deps db
 #   make mutation MUTANTS='reporting.rules.*'
 MUTANTS ?=
 mutation: deps db
+	$(PY) scripts/mutation_sync.py
 	$(VENV)/bin/mutmut run --max-children 2 $(MUTANTS)
 	$(PY) scripts/mutation_report.py
 
