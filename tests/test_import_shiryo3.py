@@ -272,6 +272,47 @@ def test_editing_a_repost_row_is_refused(period, admin_user):
     assert sum(result.counts.values()) == Initiative.objects.count() - 1
 
 
+def without_the_original_of_the_repost(period):
+    """The export of the period after the original of 3-研修体制の整備-⑥【再掲】 (1-⑨) lost its
+    entry, with the original's sheet left out: the 【再掲】 row is compared with nothing in the
+    database and nothing in the file."""
+    entry(period, initiative(1, 9)).delete()
+    workbook = export_shiryo3(period)
+    workbook.remove(workbook["分類1"])
+    return workbook
+
+
+def test_a_repost_of_an_original_with_no_entry_and_no_row_in_the_file_is_accepted(
+    period, admin_user
+):
+    workbook = without_the_original_of_the_repost(period)
+    ws = workbook["分類3"]
+    assert ws.cell(row_of(ws, "⑥", "研修体制の整備"), 3).value == REPOST_MARK
+    before = database_snapshot()
+    result = import_shiryo3(file=to_bytes(workbook), period=period, user=admin_user)
+    assert result.errors == []
+    assert result.counts["changed"] == result.counts["new"] == 0
+    assert database_snapshot() == before
+
+
+def test_a_repost_cell_reading_none_is_refused_when_its_original_has_no_entry_and_no_row(
+    period, admin_user
+):
+    """What a script writes for an empty cell ("None") is not the original's empty text."""
+    workbook = without_the_original_of_the_repost(period)
+    ws = workbook["分類3"]
+    row = row_of(ws, "⑥", "研修体制の整備")
+    ws.cell(row, 3).value = "None" + REPOST_MARK
+    refused(
+        period,
+        admin_user,
+        to_bytes(workbook),
+        REPOST_EDITED.format(original="1-⑨"),
+        sheet="分類3",
+        row=row,
+    )
+
+
 def test_wrong_headers(period, admin_user):
     workbook = export_shiryo3(period)
     workbook["分類2"]["C3"].value = "取組結果"
