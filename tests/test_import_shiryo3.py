@@ -11,6 +11,8 @@ import zipfile
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.management.base import IMPORT_FAILED, UNKNOWN_USER
 from core.marks import REPOST_MARK
@@ -212,6 +214,32 @@ def test_a_text_of_exactly_the_limit_is_accepted(period, admin_user):
     ws.cell(row_of(ws, "④"), 5).value = "あ" * MAX_TEXT_LENGTH
     assert import_shiryo3(file=to_bytes(workbook), period=period, user=admin_user).ok
     assert len(entry(period, initiative(1, 4)).plans) == MAX_TEXT_LENGTH
+
+
+def test_a_preview_takes_no_more_queries_for_more_categories_and_rows(period, admin_user):
+    def preview(sheets):
+        """The preview of an export with only `sheets`, every row's 10月以降 edited."""
+        workbook = export_shiryo3(period)
+        for ws in workbook.worksheets:
+            if ws.title.startswith("分類") and ws.title not in sheets:
+                workbook.remove(ws)
+        for title in sheets:
+            ws = workbook[title]
+            for row in range(row_of(ws, "①"), ws.max_row + 1):
+                if ws.cell(row, 4).value:
+                    ws.cell(row, 5).value = f"{ws.cell(row, 5).value or ''}（追記）"
+        data = to_bytes(workbook)
+        with CaptureQueriesContext(connection) as queries:
+            result = import_shiryo3(file=data, period=period, user=admin_user, dry_run=True)
+        assert result.ok
+        return result.counts["changed"], len(queries)
+
+    every = [ws.title for ws in export_shiryo3(period).worksheets if ws.title.startswith("分類")]
+    assert len(every) > 2
+    one_changed, one_sheet = preview(every[:1])
+    all_changed, all_sheets = preview(every)
+    assert all_changed > one_changed > 0
+    assert all_sheets == one_sheet
 
 
 # -- Permission ----------
