@@ -14,6 +14,7 @@ from initiatives.models import ProgressEntry
 from recommendations.models import VerificationReport
 from reporting.models import ReportingPeriod
 from tests.documents import document_sheets, find_row, reload, to_bytes
+from tests.helpers import initiative
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +187,18 @@ def test_a_row_of_one_line_texts_is_one_line_tall(period):
 
 def in_merged_rows(ws, cell):
     return any(cell.coordinate in r and r.max_row > r.min_row for r in ws.merged_cells.ranges)
+
+
+def test_a_row_whose_classification_cell_is_its_tallest_is_as_tall_as_that_cell(period):
+    """A filtered export of one row of a category: its 分類 cell is not merged with others', and
+    its long heading needs more lines than the row's short texts."""
+    ProgressEntry.objects.filter(period=period).update(results="短い", plans="短い")
+    only = {initiative(1, 9).pk}
+    (ws,) = document_sheets(reload(to_bytes(export_shiryo3(period, only=only))))
+    _, rows = table_rows(ws)
+    (row,) = rows
+    needed = [lines(cell.value, width) for cell, width in zip(ws[row][:6], widths(ws), strict=True)]
+    assert not in_merged_rows(ws, ws.cell(row, 1))
+    assert needed[0] > max(needed[1:])
+    assert height(ws, row) == needed[0] * LINE + SPARE
+    assert_rows_fit(ws)
