@@ -190,3 +190,16 @@ def test_the_full_tracker_takes_no_more_queries_at_ten_times_the_data(
     for page in (1, 3, 99):
         with django_assert_max_num_queries(len(at_seed) + (2 if page == 99 else 0)):
             assert client.get(reverse("dashboard:tracker"), {"page": page}).status_code == 200
+
+
+def test_a_period_with_no_rows_yet_shows_no_row_and_none_behind(client, honbu, empty_period):
+    html = get(client, honbu, "dashboard:index", period=empty_period.code)
+    section = html.split('id="tracker-heading"', 1)[1].split("</section>", 1)[0]
+    text = re.sub(r"<[^>]+>", "", section)
+    assert "未提出（未着手・下書き・差戻し）の多い順です。" in text
+    assert "件（課・部と資料の組）のうち" not in text
+    assert "未提出のある課・部は 0 件です" in text
+    assert "すべての課・部の提出状況（0 件）" in text
+    full = get(client, honbu, "dashboard:tracker", period=empty_period.code)
+    assert "未提出のある課・部は 0 件です" in full
+    assert shown_rows(full, "（すべて）") == []
