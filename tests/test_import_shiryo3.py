@@ -446,6 +446,23 @@ def test_unknown_sub_class(period, admin_user):
     assert database_snapshot() == before
 
 
+def test_an_emptied_sub_class_cell_on_the_first_row_names_its_rows_without_a_sub_class(
+    period, admin_user
+):
+    workbook = export_shiryo3(period)
+    ws = workbook["分類3"]
+    first = row_of(ws, "①", "研修体制の整備")
+    assert first == 4  # the sheet's first table row: no sub-class above it to carry on
+    ws.cell(first, 1).value = None
+    before = database_snapshot()
+    result = import_shiryo3(file=to_bytes(workbook), period=period, user=admin_user)
+    # The emptied cell is merged over the sub-class's seven rows.
+    assert [(e.row, e.message) for e in result.errors] == [
+        (first + i, UNKNOWN_ROW.format(reference=f"3--{mark}")) for i, mark in enumerate("①②③④⑤⑥⑦")
+    ]
+    assert database_snapshot() == before
+
+
 @pytest.mark.parametrize("column", [3, 5])
 def test_text_over_the_limit(period, admin_user, column):
     workbook = export_shiryo3(period)
