@@ -400,6 +400,22 @@ def test_sections_and_job_category_cannot_be_changed_by_import(
     refused(period, admin_user, to_bytes(workbook), message, sheet="分類1", row=7)
 
 
+def test_the_classification_of_a_category_without_sub_classes_cannot_be_changed_by_import(
+    period, admin_user
+):
+    workbook = export_shiryo3(period)
+    ws = workbook["分類1"]
+    first, last = row_of(ws, "①"), row_of(ws, "⑨")
+    ws.cell(first, 1).value = "１　書き換えた分類"  # merged over the category's rows
+    before = database_snapshot()
+    result = import_shiryo3(file=to_bytes(workbook), period=period, user=admin_user)
+    message = READ_ONLY_CHANGED.format(column="取組内容の分類")
+    assert [(e.sheet, e.row, e.message) for e in result.errors] == [
+        ("分類1", row, message) for row in range(first, last + 1)
+    ]
+    assert database_snapshot() == before
+
+
 def test_sections_in_another_order_are_accepted(period, admin_user):
     workbook = export_shiryo3(period)
     ws = workbook["分類1"]
