@@ -434,6 +434,39 @@ def test_duplicated_row(period, admin_user):
     refused(period, admin_user, to_bytes(workbook), message, sheet="分類1", row=last)
 
 
+def test_every_duplicated_row_of_a_sheet_is_named_not_only_the_first(period, admin_user):
+    workbook = export_shiryo3(period)
+    ws = workbook["分類1"]
+    last = ws.max_row
+    for offset, mark in enumerate("④⑤", start=1):
+        for column in range(3, 7):
+            ws.cell(last + offset, column).value = ws.cell(row_of(ws, mark), column).value
+    before = database_snapshot()
+    result = import_shiryo3(file=to_bytes(workbook), period=period, user=admin_user)
+    assert [(e.sheet, e.row, e.message) for e in result.errors] == [
+        (
+            "分類1",
+            last + offset,
+            DUPLICATE_ROW.format(reference=f"1-{mark}", sheet="分類1", row=row_of(ws, mark)),
+        )
+        for offset, mark in enumerate("④⑤", start=1)
+    ]
+    assert database_snapshot() == before
+
+
+def test_an_import_that_removes_a_text_is_refused_unless_the_removal_is_confirmed(
+    period, admin_user
+):
+    workbook = export_shiryo3(period)
+    ws = workbook["分類1"]
+    ws.cell(row_of(ws, "④"), 5).value = None
+    data = to_bytes(workbook)
+    refused(period, admin_user, data, REMOVALS_NOT_CONFIRMED.format(count=1))
+    result = import_shiryo3(file=data, period=period, user=admin_user, confirm_removals=True)
+    assert result.ok
+    assert entry(period, initiative(1, 4)).plans == ""
+
+
 def test_unknown_row_number(period, admin_user):
     workbook = export_shiryo3(period)
     ws = workbook["分類1"]
