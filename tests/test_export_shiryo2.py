@@ -347,3 +347,13 @@ def test_a_filtered_export_keeps_the_repost_places_of_the_chosen_actions(period)
             if r[2] and r[2].startswith("(")
         ]
         assert len(listed) == 1, listed
+
+
+def test_a_policy_answering_several_recommendations_shows_all_their_marks(period):
+    policy = action(1, 1, 1).policy
+    others = policy.chapter.recommendations.exclude(pk__in=policy.recommendations.all())
+    policy.recommendations.add(others.order_by("number").first())
+    marks = [r.mark for r in policy.recommendations.order_by("number")]
+    assert len(marks) > 1
+    ws = exported(period)["(1)"]
+    assert ws.cell(header_row(ws) + 1, 1).value == "".join(marks)
