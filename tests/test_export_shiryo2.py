@@ -78,7 +78,10 @@ def test_document_title_mark_period_meeting_and_note_on_every_sheet(period):
         assert ws["A1"].value == report.document_title == "今後の取組方針について"
         assert ws["F1"].value == "資料２"
         assert ws["A2"].value == period.meeting
+        # The meeting line stands at the right, as the committee's document prints it.
+        assert ws["A2"].alignment.horizontal == "right"
         assert ws["A3"].value == report.note
+        assert ws["A3"].alignment.horizontal != "right"
 
 
 def test_each_period_is_headed_by_its_own_meeting():
