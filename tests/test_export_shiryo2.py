@@ -90,6 +90,12 @@ def test_each_period_is_headed_by_its_own_meeting():
     assert exported(old)["(1)"]["A2"].value == old.meeting
 
 
+def test_the_chapter_and_recommendations_headings_are_bold_and_the_lines_under_them_not(period):
+    for ws in document_sheets(exported(period)):
+        bold = {cell: ws[cell].font.b for cell in ("A2", "A3", "A4", "A5", "A6")}
+        assert bold == {"A2": False, "A3": False, "A4": True, "A5": True, "A6": False}, ws.title
+
+
 def test_one_sheet_per_chapter_with_its_heading_and_recommendations(seed_export):
     workbook = seed_export
     chapters = list(Chapter.objects.order_by("number"))
