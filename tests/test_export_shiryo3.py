@@ -97,6 +97,12 @@ def test_one_sheet_per_category_headed_by_the_category(seed_export):
         ]
 
 
+def test_the_category_heading_is_bold(period):
+    for ws in document_sheets(exported(period)):
+        assert (ws["A1"].font.b, ws["A2"].font.b) == (True, True), ws.title
+        assert ws["A2"].alignment.horizontal != "right", ws.title
+
+
 def test_rows_are_in_document_order(seed_export):
     workbook = seed_export
     for category in Category.objects.all():
