@@ -18,6 +18,7 @@ from recommendations.models import (
     Chapter,
     Classification,
     ImplementationStatus,
+    Policy,
     VerificationReport,
 )
 from reporting.models import EntryState, ReportingPeriod
@@ -217,6 +218,19 @@ def test_rows_not_yet_approved_are_marked_with_their_state(period):
     assert state_cell(ws, approved) is None
     state = reports.get(action=action(1, 1, 3)).state
     assert state_cell(ws, action(1, 1, 3)) == EntryState(state).label
+
+
+def test_each_actions_state_cell_spans_exactly_its_rows_with_a_border(period):
+    ws = exported(period)["(1)"]
+    actions = [a for p in Policy.objects.filter(chapter__number=1) for a in p.actions.all()]
+    spans = [(action_row(ws, a), max(1, len(statuses(period, a)))) for a in actions]
+    assert {n for _, n in spans} >= {1, 2}  # single and several paragraphs
+    for row, rows in spans:
+        last = row + rows - 1
+        assert (f"G{row}:G{last}" in merged(ws)) == (rows > 1), row
+        assert ws.cell(row, 7).style == "資料・中央", row
+        # Every row's cell has its border, merged ones too, so Excel draws the outline.
+        assert {ws.cell(r, 7).border.left.style for r in range(row, last + 1)} == {"thin"}, row
 
 
 def test_a_repost_is_marked_with_its_originals_state(period):
