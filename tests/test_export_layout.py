@@ -202,3 +202,17 @@ def test_a_row_whose_classification_cell_is_its_tallest_is_as_tall_as_that_cell(
     assert needed[0] > max(needed[1:])
     assert height(ws, row) == needed[0] * LINE + SPARE
     assert_rows_fit(ws)
+
+
+@pytest.mark.parametrize("document", EXPORTS)
+def test_the_tables_borders_end_at_its_last_row(period, document):
+    """The blank row under the table and the legend under it are text, not table cells."""
+    export, _ = EXPORTS[document]
+    for ws in document_sheets(reload(to_bytes(export(period)))):
+        _, rows = table_rows(ws)
+        assert ws.cell(rows[-1], 6).border.bottom.style == "thin", ws.title
+        for row in range(rows[-1] + 1, ws.max_row + 1):
+            for column in range(1, 7):
+                border = ws.cell(row, column).border
+                sides = (border.left, border.right, border.top, border.bottom)
+                assert all(getattr(side, "style", None) is None for side in sides), (ws.title, row)
