@@ -22,6 +22,14 @@ def mutant_under_test():
     return name if "__mutmut_" in name else None
 
 
+def per_test_while_mapping(fixture_name, config):
+    """The scope of a module-scoped fixture that calls code under mutation (an export made once
+    for a file's tests): per test while mutmut maps which tests reach which function (its
+    "stats" run), per module otherwise. Made once, the call was credited to the first test only,
+    so the file's other tests never ran against that code's mutants."""
+    return "function" if os.environ.get("MUTANT_UNDER_TEST") == "stats" else "module"
+
+
 def _function(mutant):
     return mutant.rpartition("__mutmut_")[0]
 

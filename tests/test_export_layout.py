@@ -15,6 +15,7 @@ from recommendations.models import VerificationReport
 from reporting.models import ReportingPeriod
 from tests.documents import document_sheets, find_row, reload, to_bytes
 from tests.helpers import initiative
+from tests.mutation import per_test_while_mapping
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ CENTRED = {"資料2": (1, 5), "資料3": (4,)}
 EXPORTS = {"資料2": (export_shiryo2, SHIRYO2_WIDTHS), "資料3": (export_shiryo3, SHIRYO3_WIDTHS)}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_test_while_mapping)
 def seed_exports(django_db_setup, django_db_blocker):
     """Both exports of the seeded current period, made and loaded once (the tests only read)."""
     with django_db_blocker.unblock():

@@ -32,13 +32,14 @@ from tests.documents import (
     values,
 )
 from tests.helpers import action
+from tests.mutation import per_test_while_mapping
 
 pytestmark = pytest.mark.django_db
 
 HEADERS = ["該当提言", "取組方針", "具体的な取組内容（想定を含む）", "実施状況", "区分", "担当部"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_test_while_mapping)
 def seed_export(django_db_setup, django_db_blocker):
     """The export of the seeded current period, made and loaded once for the tests that only
     read it (each test's own changes are rolled back, so they never reach it)."""

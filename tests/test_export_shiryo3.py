@@ -23,6 +23,7 @@ from tests.documents import (
     values,
 )
 from tests.helpers import entry, initiative
+from tests.mutation import per_test_while_mapping
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ TITLE_R5H1 = (
 )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_test_while_mapping)
 def seed_export(django_db_setup, django_db_blocker):
     """The export of the seeded current period, made and loaded once for the tests that only
     read it (each test's own changes are rolled back, so they never reach it)."""
