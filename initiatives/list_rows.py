@@ -1,7 +1,5 @@
 """The list page's table rows (DocumentPages.list_rows), as plain strings."""
 
-from django.utils.safestring import mark_safe
-
 from initiatives.models import initiative_reference
 from reporting import rows
 from reporting.rows import escape
@@ -37,6 +35,4 @@ def entry_rows(page, may_bulk, filterset):
             f'<td data-label="担当課" class="orgs">{rows.labels(entry.section_labels)}</td>'
             f'<td data-label="状態">{rows.state(entry.state)}</td></tr>'
         )
-    if not html:
-        html.append('<tr><td colspan="7">条件に合う取組はありません。</td></tr>')
-    return mark_safe("\n".join(html))
+    return rows.body(html, columns=7)

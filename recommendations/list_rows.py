@@ -1,7 +1,5 @@
 """The list page's table rows (DocumentPages.list_rows), as plain strings."""
 
-from django.utils.safestring import mark_safe
-
 from recommendations.models import Classification, action_reference
 from recommendations.selectors import list_details
 from reporting import rows
@@ -60,6 +58,4 @@ def report_rows(page, may_bulk, filterset):
             f'<td data-label="担当部" class="orgs">{rows.labels(report.department_labels)}</td>'
             f'<td data-label="状態">{rows.state(report.state)}</td></tr>'
         )
-    if not html:
-        html.append('<tr><td colspan="6">条件に合う取組はありません。</td></tr>')
-    return mark_safe("\n".join(html))
+    return rows.body(html, columns=6)

@@ -8,6 +8,7 @@ import html
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from reporting.models import EntryState
 
@@ -59,3 +60,10 @@ def state(value):
 
 def labels(values):
     return "<br>".join(escape(value) for value in values or ())
+
+
+def body(html, *, columns):
+    """The table's rows, or one that says no row matches the filter."""
+    if not html:
+        html = [f'<tr><td colspan="{columns}">条件に合う取組はありません。</td></tr>']
+    return mark_safe("\n".join(html))

@@ -220,3 +220,15 @@ def test_text_a_section_wrote_is_shown_as_text_never_as_markup_on_both_lists(cli
         html = client.get(reverse(name), params).content.decode()
         assert "<script>alert" not in html and "<b>太字" not in html
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;太字" in html
+
+
+@pytest.mark.parametrize("name", ["initiatives:list", "recommendations:list"])
+def test_a_filter_that_matches_nothing_says_so_in_one_row_across_the_table(client, honbu, name):
+    client.force_login(honbu)
+    page = client.get(reverse(name), {"q": "どの取組にもない言葉"}).content.decode()
+
+    body = page.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    headings = page.split("<thead", 1)[1].split("</thead>", 1)[0].count("<th")
+    assert re.findall(r"<tr>.*?</tr>", body, re.S) == [
+        f'<tr><td colspan="{headings}">条件に合う取組はありません。</td></tr>'
+    ]
