@@ -1,23 +1,12 @@
 """Reads of the reporting cycle: a row's conversation, and the home page's お知らせ."""
 
 import datetime
+import functools
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import (
-    BooleanField,
-    Count,
-    DateTimeField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    Subquery,
-    Value,
-)
-from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
 from accounts.roles import is_hq, organization_ids
@@ -109,30 +98,71 @@ class Notices:
         )
 
 
-def _mine(document, user):
-    """The user's rows in open periods: all of them for the HQ, else their sections'."""
-    rows = document.model.objects.filter(period__is_closed=False)
-    if _sees_all(user):
-        return rows
-    return rows.filter(**{f"{document.organizations}__in": organization_ids(user)})
-
-
 def _sees_all(user):
     return is_hq(user) or user.is_superuser
 
 
-def _seen_at(user, content_type, object_id):
-    return Subquery(
-        Visit.objects.filter(user=user, content_type=content_type, object_id=object_id).values(
-            "seen_at"
-        )[:1],
-        output_field=DateTimeField(),
+def _scope_sql(document):
+    """SQL true when the entry `e` is answered for by one of %(orgs)s: the document's
+    `organizations` lookup (entry → foreign key → many-to-many to the organisations) as an
+    EXISTS on the many-to-many's table."""
+    fk_name, m2m_name = document.organizations.split("__")
+    fk = document.model._meta.get_field(fk_name)
+    m2m = fk.related_model._meta.get_field(m2m_name)
+    return (
+        f"EXISTS (SELECT 1 FROM {m2m.m2m_db_table()} t"
+        f" WHERE t.{m2m.m2m_column_name()} = e.{fk.column}"
+        f" AND t.{m2m.m2m_reverse_name()} = ANY(%(orgs)s))"
     )
 
 
+@functools.cache
+def _notices_sql():
+    """One statement for every document: the user's rows in open periods worth telling about,
+    with their new comments (count, and the latest one). Written once per process: building
+    the same thing with the ORM's nested subqueries cost more than the rest of the home page."""
+    parts = []
+    for index, document in enumerate(documents()):
+        content_type = f"%(type{index})s"
+        parts.append(
+            f"""
+            SELECT {index} AS document, e.id, p.results_until, v.seen_at,
+                   mine.yes AND NOT %(all)s AND (e.state = %(returned)s
+                       OR (e.state = ANY(%(unfinished)s) AND NOT p.is_current)) AS waiting,
+                   news.count, news.created_at, news.body, news.username, news.name,
+                   v.seen_at IS NOT NULL AND e.updated_at > v.seen_at
+                       AND e.updated_by_id IS DISTINCT FROM %(user)s AS changed
+            FROM {document.model._meta.db_table} e
+            JOIN {ReportingPeriod._meta.db_table} p ON p.id = e.period_id AND NOT p.is_closed
+            LEFT JOIN {Visit._meta.db_table} v
+                ON v.user_id = %(user)s AND v.content_type_id = {content_type}
+                AND v.object_id = e.id
+            CROSS JOIN LATERAL (SELECT %(all)s OR {_scope_sql(document)} AS yes) mine
+            LEFT JOIN LATERAL (
+                SELECT COUNT(*) OVER () AS count, c.created_at, c.body, u.username,
+                       COALESCE(u.last_name, '') || COALESCE(u.first_name, '') AS name
+                FROM {Comment._meta.db_table} c
+                LEFT JOIN {get_user_model()._meta.db_table} u ON u.id = c.author_id
+                WHERE c.content_type_id = {content_type} AND c.object_id = e.id
+                  AND c.created_at >= %(since)s
+                  AND c.created_at > COALESCE(v.seen_at, %(epoch)s)
+                  AND c.author_id IS DISTINCT FROM %(user)s
+                ORDER BY c.created_at DESC, c.id DESC
+                LIMIT 1
+            ) news ON TRUE
+            WHERE (mine.yes AND NOT %(all)s AND (e.state = %(returned)s
+                       OR (e.state = ANY(%(unfinished)s) AND NOT p.is_current)))
+               OR (v.seen_at IS NOT NULL AND e.updated_at > v.seen_at
+                   AND e.updated_by_id IS DISTINCT FROM %(user)s)
+               OR (mine.yes AND news.count IS NOT NULL)"""
+        )
+    return " UNION ALL ".join(parts) + " ORDER BY 1, 3, 2"
+
+
 def notices(user, today=None):
-    """Three queries whatever the data: the open periods, and for each document the rows worth
-    telling about with their new comments."""
+    """A constant number of queries whatever the data: the open periods, one statement that
+    finds the rows worth telling about in every document, and for each document that has any,
+    its rows as the notices name them."""
     today = today or timezone.localdate()
     open_periods = list(ReportingPeriod.objects.filter(is_closed=False).order_by("results_until"))
     result = Notices(
@@ -144,70 +174,53 @@ def notices(user, today=None):
         commented=[],
         changed=[],
     )
-    since = timezone.now() - datetime.timedelta(days=NEWS_DAYS)
-    for document in documents():
-        content_type = ContentType.objects.get_for_model(document.model)
-        seen_at = _seen_at(user, content_type, OuterRef("pk"))
-        new_comments = (
-            Comment.objects.filter(
-                content_type=content_type,
-                object_id=OuterRef("pk"),
-                created_at__gte=since,
-                created_at__gt=Coalesce(
-                    _seen_at(user, content_type, OuterRef(OuterRef("pk"))), Value(EPOCH)
-                ),
-            )
-            .exclude(author=user)
-            .order_by("-created_at")
+    if not open_periods:
+        return result
+    params = {
+        "user": user.pk,
+        # The HQ follows sections through the lists and the dashboard, not row by row: all rows
+        # are theirs for the comments, none waits for them.
+        "all": _sees_all(user),
+        "orgs": [] if _sees_all(user) else list(organization_ids(user)),
+        "since": timezone.now() - datetime.timedelta(days=NEWS_DAYS),
+        "epoch": EPOCH,
+        "returned": EntryState.RETURNED,
+        "unfinished": list(UNFINISHED),
+    }
+    all_documents = documents()
+    for index, document in enumerate(all_documents):
+        params[f"type{index}"] = ContentType.objects.get_for_model(document.model).pk
+    with connection.cursor() as cursor:
+        cursor.execute(_notices_sql(), params)
+        found = cursor.fetchall()
+    wanted = {}
+    for index, pk, *_ in found:
+        wanted.setdefault(index, []).append(pk)
+    entries = {}
+    for index, pks in wanted.items():
+        document = all_documents[index]
+        for entry in document.rows().select_related("updated_by").filter(pk__in=pks):
+            entries[(index, entry.pk)] = entry
+    for index, pk, _, seen_at, waiting, news, news_at, body, by, name, changed in found:
+        row = entries[(index, pk)]
+        row.document = all_documents[index]
+        row.title = row.document.title(row)
+        row.seen_at, row.waiting = seen_at, waiting
+        row.news, row.news_at, row.news_body, row.news_by, row.news_by_name = (
+            news,
+            news_at,
+            body,
+            by,
+            name,
         )
-        mine = Q(pk__in=_mine(document, user).values("pk"))
-        if _sees_all(user):
-            # The HQ follows sections through the lists and the dashboard, not row by row.
-            waiting = Q(pk__isnull=True)  # never
-        else:
-            waiting = mine & (
-                Q(state=EntryState.RETURNED) | Q(state__in=UNFINISHED, period__is_current=False)
-            )
-        changed = Q(seen_at__isnull=False, updated_at__gt=F("seen_at")) & ~Q(updated_by=user)
-        rows = (
-            document.rows()
-            .select_related("updated_by")
-            .filter(period__is_closed=False)
-            .annotate(
-                seen_at=seen_at,
-                waiting=ExpressionWrapper(waiting, output_field=BooleanField()),
-                has_news=Exists(new_comments),
-            )
-            .filter(waiting | changed | (mine & Q(has_news=True)))
-            .annotate(
-                news=Subquery(
-                    new_comments.order_by()
-                    .values("object_id")
-                    .annotate(n=Count("pk"))
-                    .values("n")[:1]
-                ),
-                news_at=Subquery(new_comments.values("created_at")[:1]),
-                news_body=Subquery(new_comments.values("body")[:1]),
-                news_by=Subquery(new_comments.values("author__username")[:1]),
-                news_by_name=Subquery(
-                    new_comments.annotate(
-                        name=Concat("author__last_name", "author__first_name")
-                    ).values("name")[:1]
-                ),
-            )
-            .order_by("period__results_until", "pk")
-        )
-        for row in rows:
-            row.title = document.title(row)
-            row.document = document
-            if row.waiting and row.state == EntryState.RETURNED:
-                result.returned.append(row)
-            if row.waiting and not row.period.is_current:
-                result.earlier_unfinished.append(row)
-            if row.news:
-                result.commented.append(row)
-            if row.seen_at and row.updated_at > row.seen_at and row.updated_by_id != user.pk:
-                result.changed.append(row)
+        if waiting and row.state == EntryState.RETURNED:
+            result.returned.append(row)
+        if waiting and not row.period.is_current:
+            result.earlier_unfinished.append(row)
+        if news:
+            result.commented.append(row)
+        if changed:
+            result.changed.append(row)
     result.commented.sort(key=lambda r: r.news_at, reverse=True)
     result.changed.sort(key=lambda r: r.updated_at, reverse=True)
     del result.commented[NEWS_LIMIT:]

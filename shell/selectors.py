@@ -2,16 +2,18 @@
 what changed against the previous period), what it returned and is not yet back, and the
 sections past the deadline. A constant number of queries, whatever the number of rows."""
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Value
 from django.utils import timezone
 
+from departments.selectors import organization_labels
 from initiatives import selectors as shiryo3
-from initiatives.models import ProgressEntry
+from initiatives.models import Initiative, ProgressEntry
 from recommendations import selectors as shiryo2
-from recommendations.models import ActionReport, Classification
+from recommendations.models import Action, ActionReport, Classification
 from reporting.models import EntryState, ReportingPeriod
 
 # What the HQ follows on its home page: waiting for it, and waiting for the section.
@@ -53,6 +55,53 @@ class HqHome:
     overdue: list
     is_overdue: bool
     previous: object
+
+
+@functools.cache
+def _section_entries():
+    """The 資料3 rows as the section's part of the home page shows them, with the sections the
+    permission checks read; built once per process (resolving its joins and annotation cost
+    more than the rest of the page) and filtered per request on a copy."""
+    return (
+        ProgressEntry.objects.select_related(
+            "period", "initiative__category", "initiative__subclass", "initiative__job_category"
+        )
+        .annotate(section_labels=organization_labels(Initiative.sections.through, "initiative"))
+        .prefetch_related("initiative__sections")
+        .order_by(*shiryo3.DOCUMENT_ORDER)
+    )
+
+
+@functools.cache
+def _section_reports():
+    """The 資料2 rows as the section's part shows them (as _section_entries)."""
+    return (
+        ActionReport.objects.select_related("period", "action__policy__chapter")
+        .prefetch_related("statuses", "action__departments")
+        .order_by(*shiryo2.DOCUMENT_ORDER)
+    )
+
+
+def section_rows(period, organization_ids):
+    """The period's rows the given sections and departments answer for (the lists' 自分の課・部の
+    担当分だけ): (資料3 entries, 資料2 reports), in the documents' order. No query for a user
+    who answers for none."""
+    ids = list(organization_ids)
+    if not ids:
+        return [], []
+    entries = _section_entries().filter(
+        period=period,
+        initiative__in=Initiative.sections.through.objects.filter(organization__in=ids).values(
+            "initiative"
+        ),
+    )
+    reports = _section_reports().filter(
+        period=period,
+        action__in=Action.departments.through.objects.filter(organization__in=ids).values(
+            "action"
+        ),
+    )
+    return list(entries), list(reports)
 
 
 def previous_period(period):

@@ -1,35 +1,22 @@
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse
 from django.shortcuts import render
 
-from initiatives.selectors import filter_progress_entries
-from recommendations.selectors import filter_action_reports
+from accounts.roles import organization_ids
 from reporting.access import current_period, may, may_review_entries
-from shell.selectors import hq_home
-
-
-def _query(**params):
-    query = QueryDict(mutable=True)
-    query.update(params)
-    return query
+from shell.selectors import hq_home, section_rows
 
 
 def home(request):
     """The HQ's home: what waits for its review, what it returned, who is late. Everyone's:
     自課の取組, the rows the user's sections answer for in the current period, each with the
-    edit link only where editing is allowed. The same filters as the list pages."""
+    edit link only where editing is allowed: the rows of the list pages' 自分の課・部の担当分だけ."""
     period = current_period()
     context = {"period": period, "is_reviewer": may_review_entries(request.user)}
     if period is None:
         return render(request, "shell/home.html", context)
-    mine = _query(period=period.code, mine="true")
     # The organisations come along, so that asking the rules costs no query per row.
-    entries = filter_progress_entries(mine, request).qs.prefetch_related("initiative__sections")
-    reports = (
-        filter_action_reports(mine, request)
-        .qs.prefetch_related(None)
-        .prefetch_related("statuses", "action__departments")
-    )
+    entries, reports = section_rows(period, organization_ids(request.user))
     context["entries"] = _with_permission(request.user, entries)
     context["reports"] = _with_permission(request.user, reports)
     if context["is_reviewer"]:
