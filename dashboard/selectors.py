@@ -6,21 +6,22 @@ or matrix cell, whatever the number of rows counted)."""
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
 from departments.models import JobCategory, Organization
-from initiatives.models import Category, ProgressEntry
-from recommendations.models import (
-    ActionReport,
-    Chapter,
-    Classification,
-)
+from initiatives.models import Category, ProgressEntry, initiative_reference
+from recommendations.models import ActionReport, Chapter, Classification, action_reference
 from recommendations.selectors import source_pk_sql
 from reporting.models import EntryState
 
 LETTERS = list(Classification.values)
 STATES = list(EntryState.values)
+KINDS = {"+": "作成", "~": "変更", "-": "削除"}
+# What naming the user of a change reads (the `person` filter).
+USER_COLUMNS = ("username", "first_name", "last_name")
+User = get_user_model()
 NEEDS_ATTENTION = {EntryState.NOT_STARTED, EntryState.RETURNED}
 
 
@@ -346,38 +347,56 @@ class Dashboard:
 
     def recent_changes(self, limit=20):
         """The latest changes to entries across the portal (a change of 実施状況 is also a new
-        version of its report)."""
-        entries = ProgressEntry.history.select_related(
-            "history_user", "initiative__category", "initiative__subclass", "period"
+        version of its report). Read as plain values: a history record and the five rows it
+        names, as model instances, cost more than the rest of the dashboard."""
+        user_columns = ("history_user", *(f"history_user__{name}" for name in USER_COLUMNS))
+        entries = ProgressEntry.history.values_list(
+            "history_id",
+            "history_date",
+            "history_type",
+            "id",
+            "period__name",
+            "initiative__category__number",
+            "initiative__subclass__name",
+            "initiative__number",
+            *user_columns,
         )
-        reports = ActionReport.history.select_related(
-            "history_user", "action__policy__chapter", "period"
+        reports = ActionReport.history.values_list(
+            "history_id",
+            "history_date",
+            "history_type",
+            "id",
+            "period__name",
+            "action__policy__chapter__number",
+            "action__policy__number",
+            "action__number",
+            *user_columns,
         )
         if self.scope is not None:
             entries = entries.filter(initiative__sections__in=self.scope).distinct()
             reports = reports.filter(action__departments__in=self.scope).distinct()
-        changes = [
-            Change(
-                r.history_date,
-                r.history_user,
-                f"資料3 {r.initiative.reference}（{r.period}）",
-                "initiatives:detail",
-                r.id,
-                _kind(r),
-            )
-            for r in entries.order_by("-history_date")[:limit]
+        found = [
+            ("資料3", "initiatives:detail", initiative_reference, row)
+            for row in entries.order_by("-history_date")[:limit]
+        ] + [
+            ("資料2", "recommendations:detail", action_reference, row)
+            for row in reports.order_by("-history_date")[:limit]
         ]
-        changes += [
-            Change(
-                r.history_date,
-                r.history_user,
-                f"資料2 {r.action.reference}（{r.period}）",
-                "recommendations:detail",
-                r.id,
-                _kind(r),
+        changes = []
+        for document, url_name, reference, row in found:
+            _, when, kind, pk, period, first, second, third, user_pk, *user = row
+            changes.append(
+                Change(
+                    when,
+                    None
+                    if user_pk is None
+                    else User(pk=user_pk, **dict(zip(USER_COLUMNS, user, strict=True))),
+                    f"{document} {reference(first, second, third)}（{period}）",
+                    url_name,
+                    pk,
+                    KINDS[kind],
+                )
             )
-            for r in reports.order_by("-history_date")[:limit]
-        ]
         return sorted(changes, key=lambda c: c.when, reverse=True)[:limit]
 
 
@@ -391,7 +410,3 @@ def _fetch(sql, params):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def _kind(record):
-    return {"+": "作成", "~": "変更", "-": "削除"}[record.history_type]

@@ -97,9 +97,7 @@ def section_rows(period, organization_ids):
     )
     reports = _section_reports().filter(
         period=period,
-        action__in=Action.departments.through.objects.filter(organization__in=ids).values(
-            "action"
-        ),
+        action__in=Action.departments.through.objects.filter(organization__in=ids).values("action"),
     )
     return list(entries), list(reports)
 
