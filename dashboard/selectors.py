@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from departments.models import JobCategory, Organization
-from initiatives.models import Category, ProgressEntry, initiative_reference
+from initiatives.models import Category, initiative_reference
 from recommendations.models import ActionReport, Chapter, Classification, action_reference
 from recommendations.selectors import source_pk_sql
 from reporting.models import EntryState
@@ -133,6 +133,42 @@ TRACKER_SQL = f"""
 """
 
 
+# Each document's latest history records (by the index on history_date), then the latest of
+# both; 資料3's first of two at the same moment. With the name of the row (its reference's
+# numbers: category, sub-class and number; chapter, policy and number), its period and who made
+# the change.
+_USER = ", ".join(f"u.{name}" for name in ("id", *USER_COLUMNS))
+RECENT_CHANGES_SQL = f"""
+    (SELECT '資料3' AS document, h.history_date, h.history_type, h.id, p.name,
+            c.number, s.name, NULL::integer, i.number, {_USER}
+     FROM initiatives_historicalprogressentry h
+     LEFT JOIN reporting_reportingperiod p ON p.id = h.period_id
+     LEFT JOIN initiatives_initiative i ON i.id = h.initiative_id
+     LEFT JOIN initiatives_category c ON c.id = i.category_id
+     LEFT JOIN initiatives_subclass s ON s.id = i.subclass_id
+     LEFT JOIN accounts_user u ON u.id = h.history_user_id
+     WHERE %(everything)s OR EXISTS (
+         SELECT 1 FROM initiatives_initiative_sections t
+         WHERE t.initiative_id = h.initiative_id AND t.organization_id = ANY(%(scope)s))
+     ORDER BY h.history_date DESC LIMIT %(limit)s)
+    UNION ALL
+    (SELECT '資料2', h.history_date, h.history_type, h.id, p.name,
+            c.number, NULL, y.number, a.number, {_USER}
+     FROM recommendations_historicalactionreport h
+     LEFT JOIN reporting_reportingperiod p ON p.id = h.period_id
+     LEFT JOIN recommendations_action a ON a.id = h.action_id
+     LEFT JOIN recommendations_policy y ON y.id = a.policy_id
+     LEFT JOIN recommendations_chapter c ON c.id = y.chapter_id
+     LEFT JOIN accounts_user u ON u.id = h.history_user_id
+     WHERE %(everything)s OR EXISTS (
+         SELECT 1 FROM recommendations_action_departments t
+         WHERE t.action_id = h.action_id AND t.organization_id = ANY(%(scope)s))
+     ORDER BY h.history_date DESC LIMIT %(limit)s)
+    ORDER BY 2 DESC, 1 DESC
+    LIMIT %(limit)s
+"""
+
+
 @dataclass
 class Tracker:
     """One slice of the tracker's rows (the most outstanding first), with the number of rows
@@ -175,19 +211,23 @@ class Dashboard:
         【再掲】, once per chapter, as on the list page) and per department. An action with
         paragraphs of several 区分 counts once under each."""
         in_scope = self._action_in_scope(source_pk_sql("a"))
-        # GROUPING(...) tells a chapter's (or department's) total from its count of a 区分.
+        # Each action's 区分 once (a flag per letter), then plain counts per chapter, department
+        # and in all: no COUNT(DISTINCT …) nor GROUPING SETS, whose sorts cost most of the query.
+        letters = ", ".join(f"bool_or(s.classification = '{x}') AS {x.lower()}" for x in LETTERS)
+        counts = ", ".join(f"COUNT(*) FILTER (WHERE l.{x.lower()})" for x in LETTERS)
         rows = _fetch(
             f"""
             WITH letters AS (
                 -- LATERAL … OFFSET 0: the period's reports, then their paragraphs by index, so
                 -- the cost does not grow with the paragraphs of other periods.
-                SELECT DISTINCT r.action_id, s.classification
+                SELECT r.action_id, {letters}
                 FROM recommendations_actionreport r
                 CROSS JOIN LATERAL (
                     SELECT classification FROM recommendations_implementationstatus
                     WHERE report_id = r.id OFFSET 0
                 ) s
                 WHERE r.period_id = %(period)s
+                GROUP BY r.action_id
             ), placed AS (
                 SELECT DISTINCT p.chapter_id, c.number, c.title,
                        {source_pk_sql("a")} AS action_id
@@ -195,33 +235,28 @@ class Dashboard:
                 JOIN recommendations_policy p ON p.id = a.policy_id
                 JOIN recommendations_chapter c ON c.id = p.chapter_id
                 WHERE {in_scope}
+            ), actions AS (
+                SELECT DISTINCT action_id FROM placed
             )
-            SELECT 'chapter', chapter_id, number, title, classification,
-                   GROUPING(classification), COUNT(DISTINCT action_id)
-            FROM placed LEFT JOIN letters USING (action_id)
-            GROUP BY GROUPING SETS ((chapter_id, number, title, classification),
-                                    (chapter_id, number, title))
+            SELECT 'chapter', chapter_id, number, title, COUNT(*), {counts}
+            FROM placed LEFT JOIN letters l USING (action_id)
+            GROUP BY chapter_id, number, title
             UNION ALL
-            SELECT 'department', d.organization_id, g.sort_order, g.label, l.classification,
-                   GROUPING(l.classification), COUNT(DISTINCT d.action_id)
+            SELECT 'department', d.organization_id, g.sort_order, g.label, COUNT(*), {counts}
             FROM recommendations_action_departments d
             JOIN departments_organization g ON g.id = d.organization_id
-            JOIN (SELECT DISTINCT action_id FROM placed) o ON o.action_id = d.action_id
+            JOIN actions o ON o.action_id = d.action_id
             LEFT JOIN letters l ON l.action_id = d.action_id
-            GROUP BY GROUPING SETS ((d.organization_id, g.sort_order, g.label, l.classification),
-                                    (d.organization_id, g.sort_order, g.label))
+            GROUP BY d.organization_id, g.sort_order, g.label
             UNION ALL
-            SELECT 'total', NULL, NULL, NULL, l.classification,
-                   GROUPING(l.classification), COUNT(DISTINCT o.action_id)
-            FROM (SELECT DISTINCT action_id FROM placed) o
-            LEFT JOIN letters l ON l.action_id = o.action_id
-            GROUP BY GROUPING SETS ((l.classification), ())
+            SELECT 'total', NULL, NULL, NULL, COUNT(*), {counts}
+            FROM actions LEFT JOIN letters l USING (action_id)
             """,
             self._params(period=self.period.pk),
         )
         chapters, departments = {}, {}
         total = ClassificationRow(None, "合計（取組ごとに１回）")
-        for kind, key, number, title, letter, is_total, count in rows:
+        for kind, key, number, title, count, *by_letter in rows:
             if kind == "chapter":
                 if key not in chapters:
                     chapter = Chapter(pk=key, number=number, title=title)
@@ -234,10 +269,8 @@ class Dashboard:
                 row = departments[key]
             else:
                 row = total
-            if is_total:
-                row.total = count
-            elif letter is not None:
-                row.counts[letter] = count
+            row.total = count
+            row.counts = dict(zip(LETTERS, by_letter, strict=True))
         by_chapter = sorted(chapters.values(), key=lambda r: r.key.number)
         by_department = sorted(departments.values(), key=_most_to_consider)
         return [row for row in by_chapter if row.total], by_department, total
@@ -347,57 +380,40 @@ class Dashboard:
 
     def recent_changes(self, limit=20):
         """The latest changes to entries across the portal (a change of 実施状況 is also a new
-        version of its report). Read as plain values: a history record and the five rows it
-        names, as model instances, cost more than the rest of the dashboard."""
-        user_columns = ("history_user", *(f"history_user__{name}" for name in USER_COLUMNS))
-        entries = ProgressEntry.history.values_list(
-            "history_id",
-            "history_date",
-            "history_type",
-            "id",
-            "period__name",
-            "initiative__category__number",
-            "initiative__subclass__name",
-            "initiative__number",
-            *user_columns,
-        )
-        reports = ActionReport.history.values_list(
-            "history_id",
-            "history_date",
-            "history_type",
-            "id",
-            "period__name",
-            "action__policy__chapter__number",
-            "action__policy__number",
-            "action__number",
-            *user_columns,
-        )
-        if self.scope is not None:
-            entries = entries.filter(initiative__sections__in=self.scope).distinct()
-            reports = reports.filter(action__departments__in=self.scope).distinct()
-        found = [
-            ("資料3", "initiatives:detail", initiative_reference, row)
-            for row in entries.order_by("-history_date")[:limit]
-        ] + [
-            ("資料2", "recommendations:detail", action_reference, row)
-            for row in reports.order_by("-history_date")[:limit]
-        ]
+        version of its report). One statement of plain values: the history records and the
+        rows they name as model instances cost a third of the page."""
         changes = []
-        for document, url_name, reference, row in found:
-            _, when, kind, pk, period, first, second, third, user_pk, *user = row
+        for (
+            document,
+            when,
+            kind,
+            pk,
+            period,
+            chapter,
+            subclass,
+            policy,
+            number,
+            user_pk,
+            *user,
+        ) in _fetch(RECENT_CHANGES_SQL, self._params(limit=limit)):
+            if document == "資料3":
+                url_name = "initiatives:detail"
+                what = initiative_reference(chapter, subclass, number)
+            else:
+                url_name, what = "recommendations:detail", action_reference(chapter, policy, number)
             changes.append(
                 Change(
                     when,
                     None
                     if user_pk is None
                     else User(pk=user_pk, **dict(zip(USER_COLUMNS, user, strict=True))),
-                    f"{document} {reference(first, second, third)}（{period}）",
+                    f"{document} {what}（{period}）",
                     url_name,
                     pk,
                     KINDS[kind],
                 )
             )
-        return sorted(changes, key=lambda c: c.when, reverse=True)[:limit]
+        return changes
 
 
 def _most_to_consider(row):
