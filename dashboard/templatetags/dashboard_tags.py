@@ -36,6 +36,33 @@ def tracker_rows(rows, overdue):
 
 
 @register.simple_tag
+def matrix_rows(matrix):
+    """The rows of the category × job category matrix, laid out as its template was."""
+    html = []
+    for category, cells in matrix:
+        html.append(f'\n      <tr>\n        <th scope="row">{escape(str(category))}</th>\n        ')
+        for cell in cells:
+            attention = cell.needs_attention
+            opening = '<td class="attention">' if attention else "<td>"
+            html.append(f"\n        {opening}\n          ")
+            if cell.total:
+                marker = ' <span class="attention-marker">要対応</span>' if attention else ""
+                links = "".join(
+                    f'<li><a href="{escape(url)}">{escape(label)} {count}</a></li>'
+                    for label, count, url in cell.links
+                )
+                html.append(
+                    f'\n          <a href="{escape(cell.total_url)}">{cell.total}件</a>{marker}'
+                    f'\n          <ul class="state-counts">{links}</ul>\n          '
+                )
+            else:
+                html.append("－")
+            html.append("\n        </td>\n        ")
+        html.append("\n      </tr>\n      ")
+    return mark_safe("".join(html))
+
+
+@register.simple_tag
 def classification_rows(rows):
     """The rows of a 区分 table (one per chapter or department): each number links to the list
     with the matching filter."""
