@@ -169,6 +169,22 @@ RECENT_CHANGES_SQL = f"""
 """
 
 
+# The matrix's rows and columns (with what orders them), then its counts.
+MATRIX_SQL = """
+    SELECT 'category', id, number, title, NULL::bigint FROM initiatives_category
+    UNION ALL
+    SELECT 'job', id, sort_order, name, NULL FROM departments_jobcategory
+    UNION ALL
+    SELECT 'cell', i.category_id, i.job_category_id, e.state, COUNT(*)
+    FROM initiatives_progressentry e
+    JOIN initiatives_initiative i ON i.id = e.initiative_id
+    WHERE e.period_id = %(period)s AND (%(everything)s OR EXISTS (
+        SELECT 1 FROM initiatives_initiative_sections t
+        WHERE t.initiative_id = i.id AND t.organization_id = ANY(%(scope)s)))
+    GROUP BY i.category_id, i.job_category_id, e.state
+"""
+
+
 @dataclass
 class Tracker:
     """One slice of the tracker's rows (the most outstanding first), with the number of rows
@@ -341,22 +357,21 @@ class Dashboard:
 
     def shiryo3_matrix(self):
         """The category × job category matrix: an entry counts once in its cell when one of its
-        sections is in scope."""
-        categories = list(Category.objects.all())
-        jobs = list(JobCategory.objects.all())
+        sections is in scope. The categories, the job categories and the counts in one
+        statement."""
+        categories, jobs, counted = [], [], []
+        found = _fetch(MATRIX_SQL, self._params(period=self.period.pk))
+        for kind, pk, number, text, count in found:
+            if kind == "category":
+                categories.append(Category(pk=pk, number=number, title=text))
+            elif kind == "job":
+                jobs.append(JobCategory(pk=pk, sort_order=number, name=text))
+            else:
+                counted.append((pk, number, text, count))
+        categories.sort(key=lambda c: c.number)  # the models' order
+        jobs.sort(key=lambda j: j.sort_order)
         cells = {(c.pk, j.pk): MatrixCell(c, j) for c in categories for j in jobs}
-        for category, job, state, count in _fetch(
-            """
-            SELECT i.category_id, i.job_category_id, e.state, COUNT(*)
-            FROM initiatives_progressentry e
-            JOIN initiatives_initiative i ON i.id = e.initiative_id
-            WHERE e.period_id = %(period)s AND (%(everything)s OR EXISTS (
-                SELECT 1 FROM initiatives_initiative_sections t
-                WHERE t.initiative_id = i.id AND t.organization_id = ANY(%(scope)s)))
-            GROUP BY i.category_id, i.job_category_id, e.state
-            """,
-            self._params(period=self.period.pk),
-        ):
+        for category, job, state, count in counted:
             cells[(category, job)].counts[state] = count
         return jobs, [(c, [cells[(c.pk, j.pk)] for j in jobs]) for c in categories]
 
