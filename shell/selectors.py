@@ -3,10 +3,9 @@ what changed against the previous period), what it returned and is not yet back,
 sections past the deadline. A constant number of queries, whatever the number of rows."""
 
 import functools
-from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Value
+from django.db.models import Count, Value
 from django.utils import timezone
 
 from departments.selectors import organization_labels
@@ -185,30 +184,26 @@ def _shiryo2_changes(previous, reports):
 
 
 def _overdue(period):
-    """Sections (資料3) and departments (資料2) with rows neither submitted nor approved."""
-    counts = Counter()
-    labels = {}
-    # Both documents in one query (a UNION), one row per entry and organisation.
+    """Sections (資料3) and departments (資料2) with rows neither submitted nor approved, with
+    how many: PostgreSQL counts (one row per organisation, whatever the number of entries)."""
     shiryo3_rows = (
         ProgressEntry.objects.filter(period=period, state__in=OUTSTANDING)
-        .annotate(document=Value("資料3"))
-        .values_list("document", "initiative__sections", "initiative__sections__label")
+        .order_by()
+        .values_list("initiative__sections", "initiative__sections__label")
+        .annotate(document=Value("資料3"), outstanding=Count("pk"))
     )
     shiryo2_rows = (
         ActionReport.objects.filter(period=period, state__in=OUTSTANDING)
-        .annotate(document=Value("資料2"))
-        .values_list("document", "action__departments", "action__departments__label")
+        .order_by()
+        .values_list("action__departments", "action__departments__label")
+        .annotate(document=Value("資料2"), outstanding=Count("pk"))
     )
-    for document, org_id, label in shiryo3_rows.union(shiryo2_rows, all=True):
-        if org_id is not None:
-            counts[(document, org_id)] += 1
-            labels[org_id] = label
-    return [
-        OverdueOrganization(org_id, labels[org_id], document, count)
-        for (document, org_id), count in sorted(
-            counts.items(), key=lambda i: (i[0][0] != "資料3", labels[i[0][1]])
-        )
+    found = [
+        OverdueOrganization(org_id, label, document, count)
+        for org_id, label, document, count in shiryo3_rows.union(shiryo2_rows, all=True)
+        if org_id is not None  # a row no organisation answers for
     ]
+    return sorted(found, key=lambda org: (org.document != "資料3", org.label))
 
 
 def hq_home(period):

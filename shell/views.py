@@ -9,8 +9,8 @@ from shell.selectors import hq_home, section_rows
 
 def home(request):
     """The HQ's home: what waits for its review, what it returned, who is late. Everyone's:
-    自課の取組, the rows the user's sections answer for in the current period, each with the
-    edit link only where editing is allowed: the rows of the list pages' 自分の課・部の担当分だけ."""
+    自課の取組, the rows the user's sections answer for in the current period (the lists'
+    自分の課・部の担当分だけ), each with the edit link only where editing is allowed."""
     period = current_period()
     context = {"period": period, "is_reviewer": may_review_entries(request.user)}
     if period is None:
