@@ -3,11 +3,12 @@
 import datetime
 
 import pytest
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
 from departments.models import Organization
-from initiatives.models import ProgressEntry
+from initiatives.models import Initiative, ProgressEntry
 from initiatives.services import save_progress
 from recommendations.models import ActionReport, Classification, ImplementationStatus
 from recommendations.services import StatusInput, save_statuses
@@ -188,3 +189,48 @@ def test_the_section_home_offers_a_shiryo2_edit_only_where_allowed_and_shows_a_r
     assert reverse("recommendations:detail", args=[approved.pk]) in page
     assert reverse("recommendations:edit", args=[returned.pk]) in page
     assert "区分の理由を書いてください" in page
+
+
+def test_a_row_two_of_the_users_sections_answer_for_is_listed_once_in_the_documents_order(
+    client, hogo, period
+):
+    shared = (
+        ProgressEntry.objects.filter(period=period)
+        .annotate(sections=Count("initiative__sections"))
+        .filter(sections__gt=1)
+        .first()
+    )
+    hogo.organizations.add(*shared.initiative.sections.all())
+    client.force_login(hogo)
+    entries = [e.pk for e in client.get(reverse("home")).context["entries"]]
+    expected = ProgressEntry.objects.filter(
+        period=period,
+        initiative__in=Initiative.objects.filter(sections__in=hogo.organizations.all()),
+    )
+    assert entries.count(shared.pk) == 1
+    assert entries == list(
+        expected.order_by(
+            "initiative__category__number", "initiative__subclass__number", "initiative__number"
+        ).values_list("pk", flat=True)
+    )
+
+
+def test_a_department_past_the_deadline_links_to_its_outstanding_shiryo2_rows(
+    client, honbu, period
+):
+    period.deadline = timezone.localdate() - datetime.timedelta(days=1)
+    period.save()
+    department = Organization.objects.get(label="子）児童相談所")
+    outstanding = ActionReport.objects.filter(
+        period=period,
+        action__departments=department,
+        state__in=[EntryState.NOT_STARTED, EntryState.DRAFT, EntryState.RETURNED],
+    ).count()
+    client.force_login(honbu)
+    page = client.get(reverse("home")).content.decode()
+    overdue = page.split('id="overdue-heading"', 1)[1].split("</section>", 1)[0]
+    link = f'href="/shiryo2/?period={period.code}&amp;department={department.pk}"'
+    row = overdue.split(link, 1)[1].split("</tr>", 1)[0]
+    assert outstanding > 0
+    assert row.startswith(f">{outstanding} 件")
+    assert "（子）児童相談所の資料2）" in row

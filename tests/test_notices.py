@@ -8,11 +8,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cycle.models import Comment
+from cycle.selectors import NEWS_DAYS
 from cycle.services import add_comment
 from initiatives.models import ProgressEntry
 from reporting import services
 from reporting.models import EntryState, ReportingPeriod
-from tests.helpers import current_entry, set_state
+from tests.helpers import current_entry, current_report, set_state
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +178,35 @@ def test_the_notices_cost_the_same_queries_however_many_there_are(client, hogo, 
     assert f"差戻された報告（{len(rows)} 件）" in box
     assert f"新しいコメントのある行（{len(rows)} 件）" in box
     assert queries() == few
+
+
+def test_a_comment_on_a_departments_report_is_told_to_that_department_only(
+    client, honbu, hogo, jisou
+):
+    report = current_report("子）児童相談所", exclude_department=HOGO_SECTION)
+    add_comment(entry=report, user=honbu, body="実施状況の数値を確認させてください。")
+    box = notices(client, jisou)
+    assert "新しいコメントのある行（1 件）" in box
+    assert f'href="/shiryo2/{report.pk}/#conversation"' in box
+    assert "実施状況の数値を確認させてください。" in box
+    # Another section's user is not told of a row it does not answer for.
+    assert "実施状況の数値を確認させてください。" not in notices(client, hogo)
+
+
+def test_the_hq_is_told_how_many_new_comments_a_row_has_and_the_latest(client, honbu, hogo):
+    entry = current_entry(HOGO_SECTION)
+    add_comment(entry=entry, user=hogo, body="一つ目の質問です。")
+    add_comment(entry=entry, user=hogo, body="二つ目の補足です。")
+    box = notices(client, honbu)
+    assert "新しいコメントのある行（1 件）" in box
+    assert "新しいコメント 2 件" in box
+    assert "二つ目の補足です。" in box and "一つ目の質問です。" not in box
+
+
+def test_comments_older_than_a_month_are_no_news(client, honbu, hogo):
+    entry = current_entry(HOGO_SECTION)
+    comment = add_comment(entry=entry, user=honbu, body="先月の問い合わせです。")
+    Comment.objects.filter(pk=comment.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=NEWS_DAYS + 1)
+    )
+    assert "先月の問い合わせです。" not in notices(client, hogo)
