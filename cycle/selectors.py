@@ -102,8 +102,8 @@ def _sees_all(user):
     return is_hq(user) or user.is_superuser
 
 
-def _scope_sql(document):
-    """SQL true when the entry `e` is answered for by one of %(orgs)s: the document's
+def _scope_sql(document, alias):
+    """SQL true when the entry `alias` is answered for by one of %(orgs)s: the document's
     `organizations` lookup (entry → foreign key → many-to-many to the organisations) as an
     EXISTS on the many-to-many's table."""
     fk_name, m2m_name = document.organizations.split("__")
@@ -111,7 +111,7 @@ def _scope_sql(document):
     m2m = fk.related_model._meta.get_field(m2m_name)
     return (
         f"EXISTS (SELECT 1 FROM {m2m.m2m_db_table()} t"
-        f" WHERE t.{m2m.m2m_column_name()} = e.{fk.column}"
+        f" WHERE t.{m2m.m2m_column_name()} = {alias}.{fk.column}"
         f" AND t.{m2m.m2m_reverse_name()} = ANY(%(orgs)s))"
     )
 
@@ -137,7 +137,7 @@ def _notices_sql():
             LEFT JOIN {Visit._meta.db_table} v
                 ON v.user_id = %(user)s AND v.content_type_id = {content_type}
                 AND v.object_id = e.id
-            CROSS JOIN LATERAL (SELECT %(all)s OR {_scope_sql(document)} AS yes) mine
+            CROSS JOIN LATERAL (SELECT %(all)s OR {_scope_sql(document, "e")} AS yes) mine
             LEFT JOIN LATERAL (
                 SELECT COUNT(*) OVER () AS count, c.created_at, c.body, u.username,
                        COALESCE(u.last_name, '') || COALESCE(u.first_name, '') AS name
@@ -150,11 +150,24 @@ def _notices_sql():
                 ORDER BY c.created_at DESC, c.id DESC
                 LIMIT 1
             ) news ON TRUE
-            WHERE (mine.yes AND NOT %(all)s AND (e.state = %(returned)s
+            -- Only the rows that can be news: with a recent comment by someone else, opened by
+            -- the user, or (section staff) theirs; not every row of the open periods.
+            WHERE e.id IN (
+                SELECT object_id FROM {Comment._meta.db_table}
+                WHERE content_type_id = {content_type} AND created_at >= %(since)s
+                  AND author_id IS DISTINCT FROM %(user)s
+                UNION ALL
+                SELECT object_id FROM {Visit._meta.db_table}
+                WHERE user_id = %(user)s AND content_type_id = {content_type}
+                UNION ALL
+                SELECT s.id FROM {document.model._meta.db_table} s
+                WHERE NOT %(all)s AND {_scope_sql(document, "s")}
+            ) AND (
+               (mine.yes AND NOT %(all)s AND (e.state = %(returned)s
                        OR (e.state = ANY(%(unfinished)s) AND NOT p.is_current)))
                OR (v.seen_at IS NOT NULL AND e.updated_at > v.seen_at
                    AND e.updated_by_id IS DISTINCT FROM %(user)s)
-               OR (mine.yes AND news.count IS NOT NULL)"""
+               OR (mine.yes AND news.count IS NOT NULL))"""
         )
     return " UNION ALL ".join(parts) + " ORDER BY 1, 3, 2"
 

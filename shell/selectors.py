@@ -5,7 +5,7 @@ sections past the deadline. A constant number of queries, whatever the number of
 import functools
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Value
+from django.db import connection
 from django.utils import timezone
 
 from departments.selectors import organization_labels
@@ -183,43 +183,59 @@ def _shiryo2_changes(previous, reports):
     return changes
 
 
+# One row per organisation with outstanding rows, whatever the number of entries.
+OVERDUE_SQL = """
+    SELECT t.organization_id, o.label, '資料3', COUNT(*)
+    FROM initiatives_progressentry e
+    JOIN initiatives_initiative_sections t ON t.initiative_id = e.initiative_id
+    JOIN departments_organization o ON o.id = t.organization_id
+    WHERE e.period_id = %(period)s AND e.state = ANY(%(states)s)
+    GROUP BY t.organization_id, o.label
+    UNION ALL
+    SELECT t.organization_id, o.label, '資料2', COUNT(*)
+    FROM recommendations_actionreport e
+    JOIN recommendations_action_departments t ON t.action_id = e.action_id
+    JOIN departments_organization o ON o.id = t.organization_id
+    WHERE e.period_id = %(period)s AND e.state = ANY(%(states)s)
+    GROUP BY t.organization_id, o.label
+"""
+
+
 def _overdue(period):
     """Sections (資料3) and departments (資料2) with rows neither submitted nor approved, with
-    how many: PostgreSQL counts (one row per organisation, whatever the number of entries)."""
-    shiryo3_rows = (
-        ProgressEntry.objects.filter(period=period, state__in=OUTSTANDING)
-        .order_by()
-        .values_list("initiative__sections", "initiative__sections__label")
-        .annotate(document=Value("資料3"), outstanding=Count("pk"))
-    )
-    shiryo2_rows = (
-        ActionReport.objects.filter(period=period, state__in=OUTSTANDING)
-        .order_by()
-        .values_list("action__departments", "action__departments__label")
-        .annotate(document=Value("資料2"), outstanding=Count("pk"))
-    )
-    found = [
-        OverdueOrganization(org_id, label, document, count)
-        for org_id, label, document, count in shiryo3_rows.union(shiryo2_rows, all=True)
-        if org_id is not None  # a row no organisation answers for
-    ]
+    how many: PostgreSQL counts."""
+    with connection.cursor() as cursor:
+        cursor.execute(OVERDUE_SQL, {"period": period.pk, "states": list(OUTSTANDING)})
+        found = [OverdueOrganization(*row) for row in cursor.fetchall()]
     return sorted(found, key=lambda org: (org.document != "資料3", org.label))
+
+
+@functools.cache
+def _followed_entries():
+    """The 資料3 rows as the HQ's part of the home page shows them; built once per process
+    (as _section_entries) and filtered per request on a copy."""
+    return (
+        ProgressEntry.objects.select_related("initiative__category", "initiative__subclass")
+        .annotate(section_labels=organization_labels(Initiative.sections.through, "initiative"))
+        .order_by(*shiryo3.DOCUMENT_ORDER)
+    )
+
+
+@functools.cache
+def _followed_reports():
+    """The 資料2 rows as the HQ's part shows them, with their 実施状況 to compare."""
+    return (
+        ActionReport.objects.select_related("action__policy__chapter")
+        .annotate(department_labels=organization_labels(Action.departments.through, "action"))
+        .prefetch_related("statuses")
+        .order_by(*shiryo2.DOCUMENT_ORDER)
+    )
 
 
 def hq_home(period):
     previous = previous_period(period)
-    entries = list(
-        shiryo3.progress_entry_rows()
-        .filter(period=period, state__in=FOLLOWED)
-        .order_by(*shiryo3.DOCUMENT_ORDER)
-    )
-    reports = list(
-        shiryo2.action_report_rows()
-        .filter(period=period, state__in=FOLLOWED)
-        .prefetch_related(None)
-        .prefetch_related("statuses")
-        .order_by(*shiryo2.DOCUMENT_ORDER)
-    )
+    entries = list(_followed_entries().filter(period=period, state__in=FOLLOWED))
+    reports = list(_followed_reports().filter(period=period, state__in=FOLLOWED))
     since = {
         **{("資料3", pk): v for pk, v in _since(ProgressEntry, [e.pk for e in entries]).items()},
         **{("資料2", pk): v for pk, v in _since(ActionReport, [r.pk for r in reports]).items()},
