@@ -218,14 +218,8 @@ def notices(user, today=None):
         row = entries[(index, pk)]
         row.document = all_documents[index]
         row.title = row.document.title(row)
-        row.seen_at, row.waiting = seen_at, waiting
-        row.news, row.news_at, row.news_body, row.news_by, row.news_by_name = (
-            news,
-            news_at,
-            body,
-            by,
-            name,
-        )
+        row.seen_at, row.waiting, row.news, row.news_at = seen_at, waiting, news, news_at
+        row.news_body, row.news_by, row.news_by_name = body, by, name
         if waiting and row.state == EntryState.RETURNED:
             result.returned.append(row)
         if waiting and not row.period.is_current:

@@ -134,38 +134,40 @@ TRACKER_SQL = f"""
 
 
 # Each document's latest history records (by the index on history_date), then the latest of
-# both; 資料3's first of two at the same moment. With the name of the row (its reference's
-# numbers: category, sub-class and number; chapter, policy and number), its period and who made
-# the change.
+# both (資料3's first of two at the same moment), and only then what names them: the numbers of
+# the row's reference (category, sub-class and number; chapter, policy and number) and who made
+# the change. Joining after the cut keeps the plan small: planning the joins of both documents'
+# whole history took longer than running the statement.
 _USER = ", ".join(f"u.{name}" for name in ("id", *USER_COLUMNS))
 RECENT_CHANGES_SQL = f"""
-    (SELECT '資料3' AS document, h.history_date, h.history_type, h.id, p.name,
-            c.number, s.name, NULL::integer, i.number, {_USER}
-     FROM initiatives_historicalprogressentry h
-     LEFT JOIN reporting_reportingperiod p ON p.id = h.period_id
-     LEFT JOIN initiatives_initiative i ON i.id = h.initiative_id
-     LEFT JOIN initiatives_category c ON c.id = i.category_id
-     LEFT JOIN initiatives_subclass s ON s.id = i.subclass_id
-     LEFT JOIN accounts_user u ON u.id = h.history_user_id
-     WHERE %(everything)s OR EXISTS (
-         SELECT 1 FROM initiatives_initiative_sections t
-         WHERE t.initiative_id = h.initiative_id AND t.organization_id = ANY(%(scope)s))
-     ORDER BY h.history_date DESC LIMIT %(limit)s)
-    UNION ALL
-    (SELECT '資料2', h.history_date, h.history_type, h.id, p.name,
-            c.number, NULL, y.number, a.number, {_USER}
-     FROM recommendations_historicalactionreport h
-     LEFT JOIN reporting_reportingperiod p ON p.id = h.period_id
-     LEFT JOIN recommendations_action a ON a.id = h.action_id
-     LEFT JOIN recommendations_policy y ON y.id = a.policy_id
-     LEFT JOIN recommendations_chapter c ON c.id = y.chapter_id
-     LEFT JOIN accounts_user u ON u.id = h.history_user_id
-     WHERE %(everything)s OR EXISTS (
-         SELECT 1 FROM recommendations_action_departments t
-         WHERE t.action_id = h.action_id AND t.organization_id = ANY(%(scope)s))
-     ORDER BY h.history_date DESC LIMIT %(limit)s)
+    SELECT h.document, h.history_date, h.history_type, h.id, h.period_id,
+           COALESCE(c.number, k.number), s.name, y.number, COALESCE(i.number, a.number), {_USER}
+    FROM (
+        (SELECT '資料3' AS document, history_date, history_type, id, period_id, history_user_id,
+                initiative_id, NULL::bigint AS action_id
+         FROM initiatives_historicalprogressentry h
+         WHERE %(everything)s OR EXISTS (
+             SELECT 1 FROM initiatives_initiative_sections t
+             WHERE t.initiative_id = h.initiative_id AND t.organization_id = ANY(%(scope)s))
+         ORDER BY history_date DESC LIMIT %(limit)s)
+        UNION ALL
+        (SELECT '資料2', history_date, history_type, id, period_id, history_user_id, NULL, action_id
+         FROM recommendations_historicalactionreport h
+         WHERE %(everything)s OR EXISTS (
+             SELECT 1 FROM recommendations_action_departments t
+             WHERE t.action_id = h.action_id AND t.organization_id = ANY(%(scope)s))
+         ORDER BY history_date DESC LIMIT %(limit)s)
+        ORDER BY 2 DESC, 1 DESC
+        LIMIT %(limit)s
+    ) h
+    LEFT JOIN initiatives_initiative i ON i.id = h.initiative_id
+    LEFT JOIN initiatives_category c ON c.id = i.category_id
+    LEFT JOIN initiatives_subclass s ON s.id = i.subclass_id
+    LEFT JOIN recommendations_action a ON a.id = h.action_id
+    LEFT JOIN recommendations_policy y ON y.id = a.policy_id
+    LEFT JOIN recommendations_chapter k ON k.id = y.chapter_id
+    LEFT JOIN accounts_user u ON u.id = h.history_user_id
     ORDER BY 2 DESC, 1 DESC
-    LIMIT %(limit)s
 """
 
 
@@ -205,6 +207,7 @@ class Dashboard:
         self.period = period
         self.previous = previous_period(periods, period)
         self.scope = organization_ids
+        self.period_names = {p.pk: p.name for p in periods}
 
     def _params(self, **params):
         """The query's parameters with those of the scope: %(everything)s, %(scope)s."""
@@ -398,31 +401,21 @@ class Dashboard:
         version of its report). One statement of plain values: the history records and the
         rows they name as model instances cost a third of the page."""
         changes = []
-        for (
-            document,
-            when,
-            kind,
-            pk,
-            period,
-            chapter,
-            subclass,
-            policy,
-            number,
-            user_pk,
-            *user,
-        ) in _fetch(RECENT_CHANGES_SQL, self._params(limit=limit)):
+        for row in _fetch(RECENT_CHANGES_SQL, self._params(limit=limit)):
+            document, when, kind, pk, period_id, chapter, subclass, policy, number = row[:9]
+            user_pk, *user = row[9:]
             if document == "資料3":
                 url_name = "initiatives:detail"
                 what = initiative_reference(chapter, subclass, number)
             else:
                 url_name, what = "recommendations:detail", action_reference(chapter, policy, number)
+            if user_pk is not None:
+                user = User(pk=user_pk, **dict(zip(USER_COLUMNS, user, strict=True)))
             changes.append(
                 Change(
                     when,
-                    None
-                    if user_pk is None
-                    else User(pk=user_pk, **dict(zip(USER_COLUMNS, user, strict=True))),
-                    f"{document} {what}（{period}）",
+                    user if user_pk is not None else None,
+                    f"{document} {what}（{self.period_names.get(period_id)}）",
                     url_name,
                     pk,
                     KINDS[kind],
