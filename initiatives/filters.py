@@ -40,17 +40,17 @@ class ProgressEntryFilter(PeriodFilterSet):
     def search(self, queryset, name, value):
         value = keyword(value)
         # A 【再掲】 row shows (and so is found by) its original's results of the same period.
-        original_results = ProgressEntry.originals().filter(results__nfkc__icontains=value)
+        original_results = ProgressEntry.originals().filter(results__matches=value)
         if self.form.cleaned_data.get("period") and self.period is not None:
             # The rows are the period's: said outright, PostgreSQL reads the originals of that
             # period only, not of every period kept (it runs the subquery once, for all rows).
             original_results = original_results.filter(period=self.period)
         sections = Initiative.sections.through.objects.filter(
-            initiative=OuterRef("initiative"), organization__label__nfkc__icontains=value
+            initiative=OuterRef("initiative"), organization__label__matches=value
         )
         return queryset.filter(
-            Q(results__nfkc__icontains=value)
-            | Q(plans__nfkc__icontains=value)
+            Q(results__matches=value)
+            | Q(plans__matches=value)
             | Q(Exists(original_results))
             | Q(Exists(sections))
         )

@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from core.marks import circled
 from core.wareki import number_label
-from reporting.models import WorkflowEntry, text_within_limit, trigram_index
+from reporting.models import WorkflowEntry, text_within_limit
 
 
 class Category(models.Model):
@@ -186,10 +186,6 @@ class ProgressEntry(WorkflowEntry):
             ),
             text_within_limit("results", "progressentry_results_length"),
             text_within_limit("plans", "progressentry_plans_length"),
-        ]
-        indexes = [
-            trigram_index("results", "progressentry_results_trgm"),
-            trigram_index("plans", "progressentry_plans_trgm"),
         ]
 
     def __str__(self):

@@ -70,7 +70,7 @@ class ActionReportFilter(PeriodFilterSet):
     def search(self, queryset, name, value):
         value = keyword(value)
         statuses = ImplementationStatus.objects.filter(
-            report=OuterRef("pk"), text__nfkc__icontains=value
+            report=OuterRef("pk"), text__matches=value
         )
         if self.form.cleaned_data.get("period"):
             # One period's rows: their paragraphs are read per row, by report (a scalar
@@ -82,7 +82,7 @@ class ActionReportFilter(PeriodFilterSet):
         else:
             found = Q(Exists(statuses))
         return queryset.filter(
-            Q(action__text__nfkc__icontains=value)
-            | Q(action__policy__text__nfkc__icontains=value)
+            Q(action__text__matches=value)
+            | Q(action__policy__text__matches=value)
             | found
         )

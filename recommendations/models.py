@@ -8,7 +8,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from core.marks import action_letter, circled, policy_letter, with_repost_mark
-from reporting.models import WorkflowEntry, text_within_limit, trigram_index
+from reporting.models import WorkflowEntry, text_within_limit
 
 CLASSIFICATION_INTRO = "それぞれの取組の実施・検討の時期について、次の４つの区分で表す。"
 
@@ -218,7 +218,6 @@ class Action(models.Model):
                 condition=~Q(repost_of=models.F("id")), name="action_not_repost_of_itself"
             ),
         ]
-        indexes = [trigram_index("text", "action_text_trgm")]
 
     def __str__(self):
         return f"{self.reference} {self.source.text.strip()[:30]}"
@@ -337,7 +336,6 @@ class ImplementationStatus(models.Model):
             ),
             text_within_limit("text", "status_text_length"),
         ]
-        indexes = [trigram_index("text", "status_text_trgm")]
 
     def __str__(self):
         return f"{Classification(self.classification).mark} {self.text.strip()[:30]}"

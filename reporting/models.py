@@ -1,15 +1,13 @@
 """Reporting periods (half-years) and the workflow every per-period entry goes through."""
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Length, Upper
+from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from simple_history.models import HistoricalRecords
 
 from core.limits import MAX_TEXT_LENGTH
-from core.search import NFKC
 from core.wareki import month_label
 
 
@@ -63,12 +61,6 @@ def text_within_limit(field, name):
     return models.CheckConstraint(
         condition=LessThanOrEqual(Length(field), MAX_TEXT_LENGTH), name=name
     )
-
-
-def trigram_index(field, name):
-    """Japanese substring search (`field__nfkc__icontains`, core/search.py) uses this index:
-    UPPER(normalize(field, NFKC)) gin_trgm_ops."""
-    return GinIndex(OpClass(Upper(NFKC(field)), name="gin_trgm_ops"), name=name)
 
 
 class EntryState(models.TextChoices):
