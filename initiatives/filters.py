@@ -1,12 +1,10 @@
-from operator import attrgetter
-
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from core.search import keyword
 from departments.models import JobCategory
-from initiatives.models import Category, Initiative, ProgressEntry, Subclass
-from reporting.filters import PeriodFilterSet, keyword_filter, organizations_with
+from initiatives.models import Category, Initiative, ProgressEntry, Subclass, category_label
+from reporting.filters import PeriodFilterSet, keyword_filter, label_of, organizations_with
 
 
 class ProgressEntryFilter(PeriodFilterSet):
@@ -24,13 +22,16 @@ class ProgressEntryFilter(PeriodFilterSet):
 
     responsible_path = "initiative__sections"
     choice_sources = {
-        "category": (Category.objects.all(), str),
-        "subclass": (
-            Subclass.objects.select_related("category"),
-            lambda s: f"{s.category.number} {s}",
+        "category": (
+            Category.objects.values_list("pk", "number", "title"),
+            lambda row: category_label(row[1], row[2]),
         ),
-        "job_category": (JobCategory.objects.all(), str),
-        "section": (organizations_with("initiatives"), attrgetter("label")),
+        "subclass": (
+            Subclass.objects.values_list("pk", "category__number", "name"),
+            lambda row: f"{row[1]} {row[2]}",
+        ),
+        "job_category": (JobCategory.objects.values_list("pk", "name"), label_of(1)),
+        "section": (organizations_with("initiatives"), label_of(1)),
     }
 
     class Meta:

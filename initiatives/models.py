@@ -11,6 +11,11 @@ from core.wareki import number_label
 from reporting.models import WorkflowEntry, text_within_limit
 
 
+def category_label(number, title):
+    """A category as its choice list names it: １　研修…"""
+    return f"{number_label(number)}　{title}"
+
+
 class Category(models.Model):
     number = models.PositiveSmallIntegerField("番号", unique=True)
     title = models.CharField("取組内容の分類", max_length=200)
@@ -29,7 +34,7 @@ class Category(models.Model):
         ]
 
     def __str__(self):
-        return f"{number_label(self.number)}　{self.title}"
+        return category_label(self.number, self.title)
 
 
 class Subclass(models.Model):

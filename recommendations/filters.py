@@ -1,5 +1,3 @@
-from operator import attrgetter
-
 import django_filters
 from django.db.models import Exists, OuterRef, Q, Subquery
 
@@ -12,9 +10,11 @@ from recommendations.models import (
     ImplementationStatus,
     Policy,
     Recommendation,
+    chapter_label,
     policy_label,
+    recommendation_label,
 )
-from reporting.filters import PeriodFilterSet, keyword_filter, organizations_with
+from reporting.filters import PeriodFilterSet, keyword_filter, label_of, organizations_with
 
 # How an action reaches a chapter, policy or 提言 it stands under.
 PLACEMENT = {
@@ -45,15 +45,19 @@ class ActionReportFilter(PeriodFilterSet):
 
     responsible_path = "action__departments"
     choice_sources = {
-        "chapter": (Chapter.objects.all(), str),
-        "recommendation": (Recommendation.objects.select_related("chapter"), str),
-        # The long lists as named tuples of what their labels show (model instances cost
-        # several times more, and the lists grow with the city).
-        "policy": (
-            Policy.objects.values_list("pk", "chapter__number", "number", "text", named=True),
-            lambda p: policy_label(p.chapter__number, p.number, p.text),
+        "chapter": (
+            Chapter.objects.values_list("pk", "number", "title"),
+            lambda row: chapter_label(row[1], row[2]),
         ),
-        "department": (organizations_with("actions"), attrgetter("label")),
+        "recommendation": (
+            Recommendation.objects.values_list("pk", "chapter__number", "number", "text"),
+            lambda row: recommendation_label(row[1], row[2], row[3]),
+        ),
+        "policy": (
+            Policy.objects.values_list("pk", "chapter__number", "number", "text"),
+            lambda row: policy_label(row[1], row[2], row[3]),
+        ),
+        "department": (organizations_with("actions"), label_of(1)),
     }
 
     class Meta:
@@ -69,9 +73,7 @@ class ActionReportFilter(PeriodFilterSet):
 
     def search(self, queryset, name, value):
         value = keyword(value)
-        statuses = ImplementationStatus.objects.filter(
-            report=OuterRef("pk"), text__matches=value
-        )
+        statuses = ImplementationStatus.objects.filter(report=OuterRef("pk"), text__matches=value)
         if self.form.cleaned_data.get("period"):
             # One period's rows: their paragraphs are read per row, by report (a scalar
             # subquery with LIMIT). As an EXISTS, PostgreSQL reads the paragraphs of every
@@ -82,7 +84,5 @@ class ActionReportFilter(PeriodFilterSet):
         else:
             found = Q(Exists(statuses))
         return queryset.filter(
-            Q(action__text__matches=value)
-            | Q(action__policy__text__matches=value)
-            | found
+            Q(action__text__matches=value) | Q(action__policy__text__matches=value) | found
         )

@@ -64,6 +64,16 @@ def policy_label(chapter, number, text):
     return f"{chapter_mark(chapter)}{policy_letter(number)} {text.strip()[:30]}"
 
 
+def chapter_label(number, title):
+    """A chapter as its choice list names it: (1) 児童相談所の…"""
+    return f"{chapter_mark(number)} {title}"
+
+
+def recommendation_label(chapter, number, text):
+    """A 提言 as its choice list names it, from its chapter's number: (1)① …"""
+    return f"{chapter_mark(chapter)}{circled(number)} {text}"
+
+
 class Chapter(models.Model):
     report = models.ForeignKey(
         VerificationReport,
@@ -87,7 +97,7 @@ class Chapter(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.mark} {self.title}"
+        return chapter_label(self.number, self.title)
 
     @property
     def mark(self):
@@ -122,7 +132,7 @@ class Recommendation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.chapter.mark}{self.mark} {self.text}"
+        return recommendation_label(self.chapter.number, self.number, self.text)
 
     @property
     def mark(self):

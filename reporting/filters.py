@@ -1,9 +1,11 @@
 """Pieces shared by the FilterSets of both documents."""
 
 import functools
+import operator
 
 import django_filters
 from django import forms
+from django.db import connection
 
 from core.widgets import FastSelect
 from departments.models import Organization
@@ -38,13 +40,28 @@ class PeriodChoiceForm(forms.Form):
 
 
 def organizations_with(rows):
-    """The organisations that answer for some of `rows` (actions, initiatives), as named tuples
-    of pk and label (str(organization)) for a choice list."""
+    """The organisations that answer for some of `rows` (actions, initiatives), as tuples of pk
+    and label (str(organization)) for a choice list."""
     return (
         Organization.objects.filter(**{f"{rows}__isnull": False})
         .distinct()
-        .values_list("pk", "label", named=True)
+        .values_list("pk", "label")
     )
+
+
+def label_of(index):
+    """A choice label that is the `index`th column of the source's rows."""
+    return operator.itemgetter(index)
+
+
+@functools.cache
+def compiled_sources(filterset_class):
+    """[(name, SQL, params, label)] of the FilterSet's choice lists, compiled once per process:
+    compiling them cost more than reading them, on each list whose choices are not cached."""
+    return [
+        (name, *queryset.query.sql_with_params(), label)
+        for name, (queryset, label) in filterset_class.choice_sources.items()
+    ]
 
 
 def keyword_filter(label, where):
@@ -73,7 +90,8 @@ class PeriodFilterSet(django_filters.FilterSet):
         widget=forms.CheckboxInput(attrs={"value": "true"}),
     )
 
-    # name of filter → (queryset, label function); filled in by subclasses.
+    # name of filter → (queryset of tuples, the value first; the label as a function of such a
+    # tuple); filled in by subclasses.
     choice_sources = {}
     # The path from an entry to the organisations that answer for it; set by subclasses.
     responsible_path = ""
@@ -101,11 +119,12 @@ class PeriodFilterSet(django_filters.FilterSet):
 
     @classmethod
     def load_choices(cls):
-        # .all(): a fresh copy (iterating the class-level queryset would keep its rows for ever).
-        return {
-            name: [(obj.pk, label(obj)) for obj in queryset.all()]
-            for name, (queryset, label) in cls.choice_sources.items()
-        }
+        lists = {}
+        with connection.cursor() as cursor:
+            for name, sql, params, label in compiled_sources(cls):
+                cursor.execute(sql, params)
+                lists[name] = [(row[0], label(row)) for row in cursor.fetchall()]
+        return lists
 
     def filter_mine(self, queryset, name, value):
         if not value or self.request is None:
