@@ -80,7 +80,10 @@ class ActionReportFilter(PeriodFilterSet):
             # period kept, once for all rows — which grew with the years — and does so still for
             # a list of every period (a period that is no choice).
             found = Q(matching_status__isnull=False)
-            queryset = queryset.alias(matching_status=Subquery(statuses.values("pk")[:1]))
+            # No ordering: the paragraphs' own (by report, then its period and document
+            # order) joined five tables per row, to pick any one.
+            first = statuses.order_by().values("pk")[:1]
+            queryset = queryset.alias(matching_status=Subquery(first))
         else:
             found = Q(Exists(statuses))
         return queryset.filter(
