@@ -20,6 +20,7 @@ from recommendations.models import (
 )
 from reporting.access import get_entry_for_user
 from reporting.history import record_events
+from reporting.rows import TOTAL_ROWS
 
 DOCUMENT_ORDER = ["action__policy__chapter__number", "action__policy__number", "action__number"]
 
@@ -94,7 +95,8 @@ def list_rows_query():
         action_report_rows()
         .prefetch_related(None)
         .order_by(*DOCUMENT_ORDER)
-        .values_list(*LIST_COLUMNS, named=True)
+        .annotate(**TOTAL_ROWS)
+        .values_list(*LIST_COLUMNS, "total_rows", named=True)
     )
 
 

@@ -6,6 +6,7 @@ creation (five per row) cost more than building the HTML."""
 
 import html
 
+from django.db.models import Count, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -13,6 +14,10 @@ from django.utils.safestring import mark_safe
 from reporting.models import EntryState
 
 _SENTINEL = 987654321
+# The number of rows the filters leave, beside each row (a window count: the page and its total
+# in one query). The lists' row queries carry it from the start (each document's
+# selectors.list_rows_query, built once per process); views.paginate adds it to any other.
+TOTAL_ROWS = {"total_rows": Window(Count("*"))}
 STATE_LABELS = dict(EntryState.choices)
 
 

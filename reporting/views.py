@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Window
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
 from django.urls import path, reverse
@@ -34,6 +33,7 @@ from reporting.access import (
 from reporting.forms import BulkForm, MeetingForm, PeriodForm, ReviewForm
 from reporting.models import EntryState, ReportingPeriod
 from reporting.periods import next_period, unfinished_by_organization
+from reporting.rows import TOTAL_ROWS
 from reporting.services import StaleEntry, WorkflowError
 from reporting.workflow import documents
 
@@ -144,9 +144,11 @@ def paginate(request, queryset):
     number = request.GET.get("page") or "1"
     if number.isdigit() and int(number) > 0 and not queryset.query.distinct:
         start = (int(number) - 1) * PAGE_SIZE
-        counted = queryset.annotate(total_rows=Window(Count("*")))
-        if queryset._fields:  # named tuples of these columns (a list's rows): and the total
-            counted = counted.values_list(*queryset._fields, "total_rows", named=True)
+        counted = queryset
+        if "total_rows" not in (queryset._fields or ()):  # (the lists' rows have it: TOTAL_ROWS)
+            counted = queryset.annotate(**TOTAL_ROWS)
+            if queryset._fields:  # named tuples of these columns: and the total
+                counted = counted.values_list(*queryset._fields, "total_rows", named=True)
         rows = list(counted[start : start + PAGE_SIZE])
         if rows:
             paginator.count = rows[0].total_rows
