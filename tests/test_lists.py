@@ -232,3 +232,54 @@ def test_a_filter_that_matches_nothing_says_so_in_one_row_across_the_table(clien
     assert re.findall(r"<tr>.*?</tr>", body, re.S) == [
         f'<tr><td colspan="{headings}">条件に合う取組はありません。</td></tr>'
     ]
+
+
+def test_each_filter_choice_is_labelled_as_its_row_is_named_elsewhere():
+    """The choice lists are read as plain tuples: their labels are still the rows' names."""
+    from departments.models import JobCategory, Organization
+    from initiatives.filters import ProgressEntryFilter
+    from initiatives.models import Category, Subclass
+    from recommendations.filters import ActionReportFilter
+
+    named = {
+        "category": {c.pk: str(c) for c in Category.objects.all()},
+        "subclass": {s.pk: f"{s.category.number} {s}" for s in Subclass.objects.all()},
+        "job_category": {j.pk: str(j) for j in JobCategory.objects.all()},
+        "section": {o.pk: str(o) for o in Organization.objects.filter(initiatives__isnull=False)},
+        "chapter": {c.pk: str(c) for c in Chapter.objects.all()},
+        "recommendation": {r.pk: str(r) for r in Recommendation.objects.all()},
+        "policy": {p.pk: str(p) for p in Policy.objects.all()},
+        "department": {o.pk: str(o) for o in Organization.objects.filter(actions__isnull=False)},
+    }
+    for filterset in (ProgressEntryFilter, ActionReportFilter):
+        for name, choices in filterset.load_choices().items():
+            assert choices and dict(choices) == named[name], name
+
+
+def test_two_lists_at_once_keep_their_own_choices_and_users(hogo, jisou, rf):
+    """A FilterSet copies its declared filters for itself: what one instance sets (its choices,
+    its user for 自分の担当分) reaches neither another instance nor the class."""
+    from django.http import QueryDict
+
+    from initiatives.filters import ProgressEntryFilter
+
+    requests = []
+    for user in (hogo, jisou):
+        request = rf.get("/")
+        request.user = user
+        requests.append(request)
+    mine = [ProgressEntryFilter(QueryDict("mine=true"), request=request) for request in requests]
+    rows = [set(filterset.qs.values_list("pk", flat=True)) for filterset in mine]
+    for user, found in zip((hogo, jisou), rows, strict=True):
+        expected = ProgressEntry.objects.filter(
+            period__is_current=True, initiative__sections__in=user.organizations.all()
+        )
+        assert found and found == set(expected.values_list("pk", flat=True))
+    assert rows[0] != rows[1]
+    first, second = mine
+    assert first.filters["category"] is not second.filters["category"]
+    assert first.form.fields["category"] is not second.form.fields["category"]
+    declared = ProgressEntryFilter.base_filters
+    assert "widget" not in declared["category"].extra
+    assert "choices" not in declared["period"].extra
+    assert declared["mine"].filter.f is declared["mine"]  # its method still its own
