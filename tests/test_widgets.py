@@ -15,3 +15,15 @@ def test_fast_select_matches_django_select(value):
     django = forms.Select(choices=CHOICES).render("x", value, attrs)
     normalise = lambda html: " ".join(html.replace("\n", " ").split()).replace("> <", "><")  # noqa: E731
     assert normalise(ours) == normalise(django)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "研修を実施", "<b>", "a & b", '"quoted"', "it's", "＜全角＞＆", 123, "&amp;", "x<y>z&'\""],
+)
+def test_the_lists_escape_writes_what_djangos_escape_writes(value):
+    from django.utils.html import escape as django_escape
+
+    from core.escape import escape
+
+    assert escape(value) == str(django_escape(value))
