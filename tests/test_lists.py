@@ -283,3 +283,37 @@ def test_two_lists_at_once_keep_their_own_choices_and_users(hogo, jisou, rf):
     assert "widget" not in declared["category"].extra
     assert "choices" not in declared["period"].extra
     assert declared["mine"].filter.f is declared["mine"]  # its method still its own
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "model"),
+    [
+        ("chapter", "policy__chapter", Chapter),
+        ("policy", "policy", Policy),
+        ("recommendation", "policy__recommendations", Recommendation),
+    ],
+)
+def test_a_placement_filter_finds_the_actions_there_and_the_originals_of_its_reposts(
+    name, path, model
+):
+    """The 資料2 filters by chapter, policy and 提言 in plain SQL find the reports the ORM's
+    definition finds: the action stands there itself, or a 【再掲】 of it does."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from recommendations.filters import placed_under
+
+    through_a_repost = 0
+    for pk in model.objects.values_list("pk", flat=True):
+        reposts = Action.objects.filter(repost_of=OuterRef("action"), **{path: pk})
+        itself = set(
+            ActionReport.objects.filter(**{f"action__{path}": pk}).values_list("pk", flat=True)
+        )
+        expected = set(
+            ActionReport.objects.filter(
+                Q(**{f"action__{path}": pk}) | Q(Exists(reposts))
+            ).values_list("pk", flat=True)
+        )
+        found = ActionReport.objects.filter(placed_under(name, str(pk)))
+        assert set(found.values_list("pk", flat=True)) == expected
+        through_a_repost += bool(expected - itself)
+    assert through_a_repost, "the seed places some 【再掲】 here"
