@@ -326,6 +326,25 @@ def test_query_count_does_not_grow_with_the_rows(period):
     assert len(double_size) == len(seed_size)
 
 
+def test_query_count_does_not_grow_with_the_chapters_nor_the_repost_places(period):
+    """A chapter's 提言 list and a 【再掲】 action's original are read with the rest, not one
+    query each."""
+    with CaptureQueriesContext(connection) as seed_size:
+        export_shiryo2(period)
+    report = VerificationReport.objects.get()
+    chapter = Chapter.objects.create(report=report, number=8, title="新しい項目")
+    recommendation = chapter.recommendations.create(number=1, text="新しい提言")
+    policy = chapter.policies.create(number=1, text="新しい取組方針")
+    policy.recommendations.add(recommendation)
+    originals = [action(1, 1, 1), action(1, 1, 2), action(2, 1, 1)]
+    for number, original in enumerate(originals, start=1):
+        policy.actions.create(number=number, repost_of=original)
+    with CaptureQueriesContext(connection) as grown:
+        workbook = export_shiryo2(period)
+    assert workbook["(8)"]["A6"].value == "① 新しい提言"
+    assert len(grown) == len(seed_size)
+
+
 def test_command_writes_the_period_given(tmp_path):
     out = tmp_path / "資料2.xlsx"
     call_command("export_shiryo2", str(out), "--period", "R2-05")
