@@ -13,6 +13,7 @@ from django.utils import timezone
 from initiatives.models import ProgressEntry
 from recommendations.models import Action, ActionReport, ImplementationStatus
 from reporting.models import EntryState, ReportingPeriod
+from shell.templatetags.portal_tags import era_datetime
 from tests.helpers import current_entry, current_report, progress_post, statuses_post
 from tests.pagetables import clean, table
 
@@ -492,4 +493,14 @@ def test_recent_changes_say_who_changed_which_row_how_with_a_link_to_its_page(
         reverse("initiatives:detail", args=[created.pk]),
         reverse("recommendations:detail", args=[report.pk]),
         reverse("initiatives:detail", args=[entry.pk]),
+    ]
+    # Each at the time of its history record, as 令和 date and Tokyo time.
+    moments = [
+        ProgressEntry.history.filter(id=deleted_pk).latest().history_date,
+        created.history.latest().history_date,
+        report.history.latest().history_date,
+        entry.history.latest().history_date,
+    ]
+    assert re.findall(r"<time[^>]*>([^<]*)</time>", section)[:4] == [
+        era_datetime(moment) for moment in moments
     ]
