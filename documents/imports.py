@@ -508,7 +508,8 @@ def _read_shiryo3(workbook, period, result):
             group, job = a or group, b or job
             problems = []
             subclass = subclasses.get(group)
-            if not subclasses and group != classification_cell(category, None):
+            # The 分類 cell names the category or one of its sub-classes, as exported.
+            if (subclass is None) if subclasses else group != classification_cell(category, None):
                 problems.append(READ_ONLY_CHANGED.format(column=headers[0]))
             position = _number_of(d, circled, CIRCLED)
             if position is None:

@@ -17,7 +17,6 @@ from documents.imports import (
     READ_ONLY_CHANGED,
     ROWS_AFTER_TABLE,
     UNKNOWN_ORGANIZATION,
-    UNKNOWN_ROW,
     import_shiryo2,
     import_shiryo3,
 )
@@ -226,19 +225,6 @@ def test_a_changed_category_cell_is_refused_on_each_of_its_rows_naming_the_colum
     result = preview3(workbook, period, admin_user)
     message = READ_ONLY_CHANGED.format(column="取組内容の分類")
     assert errors(result) == [("分類1", row, message) for row in range(4, last + 1)]
-
-
-def test_rows_without_their_sub_class_are_each_reported_as_unknown(period, admin_user):
-    workbook = export_shiryo3(period)
-    ws = workbook["分類3"]
-    first = row_of(ws, "①", "研修体制の整備")
-    last = row_of(ws, "①", "事務マニュアルへの反映") - 1
-    ws.cell(first, 1).value = None  # the sub-class cell merged over its rows
-    result = preview3(workbook, period, admin_user)
-    assert errors(result) == [
-        ("分類3", row, UNKNOWN_ROW.format(reference=f"3--{ws.cell(row, 4).value}"))
-        for row in range(first, last + 1)
-    ]
 
 
 def test_every_duplicated_row_is_reported(period, admin_user):
