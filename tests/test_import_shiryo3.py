@@ -479,6 +479,20 @@ def test_unknown_row_number(period, admin_user):
     refused(period, admin_user, to_bytes(workbook), message, sheet="分類1", row=12)
 
 
+def test_each_unknown_row_number_under_a_sub_class_is_named_with_its_sub_class(period, admin_user):
+    workbook = export_shiryo3(period)
+    ws = workbook["分類3"]
+    first, second = row_of(ws, "②", "研修体制の整備"), row_of(ws, "④", "研修体制の整備")
+    ws.cell(first, 4).value, ws.cell(second, 4).value = "⑱", "⑲"
+    before = database_snapshot()
+    result = import_shiryo3(file=to_bytes(workbook), period=period, user=admin_user)
+    assert [(e.sheet, e.row, e.message) for e in result.errors] == [
+        ("分類3", first, UNKNOWN_ROW.format(reference="3-研修体制の整備-⑱")),
+        ("分類3", second, UNKNOWN_ROW.format(reference="3-研修体制の整備-⑲")),
+    ]
+    assert database_snapshot() == before
+
+
 def test_unreadable_row_number(period, admin_user):
     workbook = export_shiryo3(period)
     workbook["分類2"]["D4"].value = "1"
