@@ -3,10 +3,10 @@ section and department, and the template engine (or format_html, which escapes e
 through lazy wrappers) spent more on their cells than on the rest of the page. Only text from
 the database is escaped here; the URLs and numbers are built from ids, codes and counts."""
 
-from html import escape
-
 from django import template
 from django.utils.safestring import mark_safe
+
+from core.escape import escape
 
 register = template.Library()
 

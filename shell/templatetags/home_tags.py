@@ -2,11 +2,11 @@
 department, and the template engine spent more on its cells than on the rest of the page. Only
 text from the database is escaped here; the URLs are built from ids and the period's code."""
 
-from html import escape
-
 from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+
+from core.escape import escape
 
 register = template.Library()
 
