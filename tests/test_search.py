@@ -259,3 +259,22 @@ def test_a_repost_is_found_by_its_originals_results_in_the_period_shown(client, 
     url = reverse("initiatives:list")
     for period in ("R5H1", "", "XXX"):
         assert listed(client, url, period=period, q="再掲元だけ") == {original.pk, shown.pk}
+
+
+def test_a_repost_is_not_found_by_its_originals_results_of_another_period(
+    client, honbu, empty_period
+):
+    from initiatives.models import Initiative
+
+    repost = Initiative.objects.exclude(repost_of=None).order_by("pk").first()
+    original = ProgressEntry.objects.get(period__code="R5H1", initiative=repost.repost_of)
+    ProgressEntry.objects.filter(pk=original.pk).update(results="再掲元のこの期だけの結果")
+    shown = ProgressEntry.objects.get(period__code="R5H1", initiative=repost)
+    # The same two initiatives in another period, whose original says something else.
+    ProgressEntry.objects.create(period=empty_period, initiative=original.initiative, results="別")
+    elsewhere = ProgressEntry.objects.create(period=empty_period, initiative=repost)
+    client.force_login(honbu)
+    url = reverse("initiatives:list")
+    assert listed(client, url, period=empty_period.code, q="この期だけ") == set()
+    assert listed(client, url, period=empty_period.code, q="別") >= {elsewhere.pk}
+    assert listed(client, url, period="XXX", q="この期だけ") == {original.pk, shown.pk}
