@@ -126,11 +126,15 @@ class ListRevision(models.Model):
                 WHERE NOT valid.restricts AND %(member)s IS NULL
             )
             SELECT string_agg(key || '=' || number, ' ' ORDER BY key) FROM (
+                -- The keys looked up by index (as `key = 'master' OR key IN (…)`, PostgreSQL
+                -- read every key of every period and section).
                 SELECT key, number FROM portal_listrevision
-                WHERE key = 'master' OR key IN (
+                WHERE key = ANY(ARRAY(
                     SELECT %(app)s || ':' || shown_period.id || ':' || suffix
                     FROM shown_period, organizations
-                )
+                    UNION ALL
+                    SELECT 'master'
+                ))
                 UNION ALL
                 -- A period that is no choice: the list shows the rows of every period.
                 SELECT 'data', number FROM portal_datarevision
