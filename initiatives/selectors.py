@@ -18,6 +18,9 @@ DOCUMENT_ORDER = [
     "initiative__subclass__number",
     "initiative__number",
 ]
+# The list of every period shows a row per period under each reference: the newest period first,
+# and the key last, so that pages of the list never repeat nor skip a row.
+LIST_ORDER = [*DOCUMENT_ORDER, "-period__results_until", "pk"]
 
 
 def _with_shown_results(queryset):
@@ -69,7 +72,7 @@ def filter_progress_entries(params, request=None):
     """The FilterSet behind the 資料3 list, its export, the home page and the dashboard links;
     the current period unless another is asked for."""
     return ProgressEntryFilter(
-        params, queryset=progress_entry_rows().order_by(*DOCUMENT_ORDER), request=request
+        params, queryset=progress_entry_rows().order_by(*LIST_ORDER), request=request
     )
 
 
@@ -98,7 +101,7 @@ def list_rows_query():
     annotations cost a tenth of a list request); each list filters a clone of it (.all())."""
     return (
         progress_entry_rows()
-        .order_by(*DOCUMENT_ORDER)
+        .order_by(*LIST_ORDER)
         .annotate(**TOTAL_ROWS)
         .values_list(*LIST_COLUMNS, "total_rows", named=True)
     )

@@ -23,6 +23,9 @@ from reporting.history import record_events
 from reporting.rows import TOTAL_ROWS
 
 DOCUMENT_ORDER = ["action__policy__chapter__number", "action__policy__number", "action__number"]
+# The list of every period shows a row per period under each reference: the newest period first,
+# and the key last, so that pages of the list never repeat nor skip a row.
+LIST_ORDER = [*DOCUMENT_ORDER, "-period__results_until", "pk"]
 
 # -- The 【再掲】 rule of the reading side, for every reader: the pages, the documents, the public
 # page, the open data and the dashboard. A 【再掲】 action is a second place of its original
@@ -94,7 +97,7 @@ def list_rows_query():
     return (
         action_report_rows()
         .prefetch_related(None)
-        .order_by(*DOCUMENT_ORDER)
+        .order_by(*LIST_ORDER)
         .annotate(**TOTAL_ROWS)
         .values_list(*LIST_COLUMNS, "total_rows", named=True)
     )
@@ -150,7 +153,7 @@ def filter_action_reports(params, request=None):
     """The FilterSet behind the 資料2 list, its export and the dashboard; the current period
     unless another is asked for."""
     return ActionReportFilter(
-        params, queryset=action_report_rows().order_by(*DOCUMENT_ORDER), request=request
+        params, queryset=action_report_rows().order_by(*LIST_ORDER), request=request
     )
 
 
