@@ -4,6 +4,7 @@ of equal keys in no fixed order, so without a last key a row could appear on two
 another on none."""
 
 import datetime
+import itertools
 
 import pytest
 from django.urls import reverse
@@ -32,7 +33,7 @@ def every_page(client, url):
 def assert_each_row_once_newest_period_first(shown, rows, reference):
     assert len(shown) == len(set(shown)) == len(rows)
     assert set(shown) == set(rows)
-    for before, after in zip(shown, shown[1:], strict=False):
+    for before, after in itertools.pairwise(shown):
         if reference(rows[before]) == reference(rows[after]):
             assert rows[before].period.results_until >= rows[after].period.results_until
             if rows[before].period.results_until == rows[after].period.results_until:
