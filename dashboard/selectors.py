@@ -230,46 +230,50 @@ class Dashboard:
         【再掲】, once per chapter, as on the list page) and per department. An action with
         paragraphs of several 区分 counts once under each."""
         in_scope = self._action_in_scope(source_pk_sql("a"))
-        # Each action's 区分 once (a flag per letter), then plain counts per chapter, department
-        # and in all: no COUNT(DISTINCT …) nor GROUPING SETS, whose sorts cost most of the query.
-        letters = ", ".join(f"bool_or(s.classification = '{x}') AS {x.lower()}" for x in LETTERS)
-        counts = ", ".join(f"COUNT(*) FILTER (WHERE l.{x.lower()})" for x in LETTERS)
+        # Each action in scope once, with its 区分 (a flag per letter) read from its report's
+        # letters kept by PostgreSQL (recommendations migration 0007): one row per report,
+        # however many paragraphs. Then plain counts per chapter, department and in all (no
+        # COUNT(DISTINCT …) nor GROUPING SETS, whose sorts cost most of the query), and only
+        # then what names the chapters and departments counted.
+        letters = ", ".join(f"strpos(r.classifications, '{x}') > 0 AS {x.lower()}" for x in LETTERS)
+        named = ", ".join(f"COUNT(*) FILTER (WHERE l.{x.lower()}) AS {x.lower()}" for x in LETTERS)
+        counts = ", ".join(f"n.{x.lower()}" for x in LETTERS)
         rows = _fetch(
             f"""
-            WITH letters AS (
-                -- LATERAL … OFFSET 0: the period's reports, then their paragraphs by index, so
-                -- the cost does not grow with the paragraphs of other periods.
-                SELECT r.action_id, {letters}
-                FROM recommendations_actionreport r
-                CROSS JOIN LATERAL (
-                    SELECT classification FROM recommendations_implementationstatus
-                    WHERE report_id = r.id OFFSET 0
-                ) s
-                WHERE r.period_id = %(period)s
-                GROUP BY r.action_id
-            ), placed AS (
-                SELECT DISTINCT p.chapter_id, c.number, c.title,
-                       {source_pk_sql("a")} AS action_id
-                FROM recommendations_action a
-                JOIN recommendations_policy p ON p.id = a.policy_id
-                JOIN recommendations_chapter c ON c.id = p.chapter_id
-                WHERE {in_scope}
-            ), actions AS (
-                SELECT DISTINCT action_id FROM placed
+            WITH actions AS MATERIALIZED (
+                SELECT a.action_id, {letters}
+                FROM (
+                    SELECT DISTINCT {source_pk_sql("a")} AS action_id
+                    FROM recommendations_action a
+                    WHERE {in_scope}
+                ) a
+                LEFT JOIN recommendations_actionreport r
+                  ON r.action_id = a.action_id AND r.period_id = %(period)s
             )
-            SELECT 'chapter', chapter_id, number, title, COUNT(*), {counts}
-            FROM placed LEFT JOIN letters l USING (action_id)
-            GROUP BY chapter_id, number, title
+            SELECT 'chapter', c.id, c.number, c.title, n.total, {counts}
+            FROM (
+                SELECT placed.chapter_id, COUNT(*) AS total, {named}
+                FROM (
+                    SELECT DISTINCT p.chapter_id, {source_pk_sql("a")} AS action_id
+                    FROM recommendations_action a
+                    JOIN recommendations_policy p ON p.id = a.policy_id
+                ) placed
+                JOIN actions l USING (action_id)
+                GROUP BY placed.chapter_id
+            ) n
+            JOIN recommendations_chapter c ON c.id = n.chapter_id
             UNION ALL
-            SELECT 'department', d.organization_id, g.sort_order, g.label, COUNT(*), {counts}
-            FROM recommendations_action_departments d
-            JOIN departments_organization g ON g.id = d.organization_id
-            JOIN actions o ON o.action_id = d.action_id
-            LEFT JOIN letters l ON l.action_id = d.action_id
-            GROUP BY d.organization_id, g.sort_order, g.label
+            SELECT 'department', g.id, g.sort_order, g.label, n.total, {counts}
+            FROM (
+                SELECT d.organization_id, COUNT(*) AS total, {named}
+                FROM recommendations_action_departments d
+                JOIN actions l USING (action_id)
+                GROUP BY d.organization_id
+            ) n
+            JOIN departments_organization g ON g.id = n.organization_id
             UNION ALL
-            SELECT 'total', NULL, NULL, NULL, COUNT(*), {counts}
-            FROM actions LEFT JOIN letters l USING (action_id)
+            SELECT 'total', NULL, NULL, NULL, COUNT(*), {named}
+            FROM actions l
             """,
             self._params(period=self.period.pk),
         )
@@ -307,30 +311,28 @@ class Dashboard:
         for action_id, old, new, count in _fetch(
             f"""
             SELECT action_id, old, new, count FROM (
-                SELECT a.id AS action_id,
-                       MIN(s.best) FILTER (WHERE r.period_id = %(before)s) AS old,
-                       MIN(s.best) FILTER (WHERE r.period_id = %(now)s) AS new,
+                SELECT a.id AS action_id, old, new,
                        ROW_NUMBER() OVER (
-                           PARTITION BY MIN(s.best) FILTER (WHERE r.period_id = %(before)s),
-                                        MIN(s.best) FILTER (WHERE r.period_id = %(now)s)
-                           ORDER BY c.number, p.number, a.number, a.id) AS place,
-                       COUNT(*) OVER (
-                           PARTITION BY MIN(s.best) FILTER (WHERE r.period_id = %(before)s),
-                                        MIN(s.best) FILTER (WHERE r.period_id = %(now)s)
-                       ) AS count
-                FROM recommendations_action a
+                           PARTITION BY old, new ORDER BY c.number, p.number, a.number, a.id
+                       ) AS place,
+                       COUNT(*) OVER (PARTITION BY old, new) AS count
+                FROM (
+                    -- Both periods' reports of an action, from their letters kept by
+                    -- PostgreSQL (in order: the first is the report's 区分). Only then the
+                    -- actions that moved, with what orders them.
+                    SELECT r.action_id, left(b.classifications, 1) AS old,
+                           left(r.classifications, 1) AS new
+                    FROM recommendations_actionreport r
+                    JOIN recommendations_actionreport b
+                      ON b.action_id = r.action_id AND b.period_id = %(before)s
+                    WHERE r.period_id = %(now)s AND b.classifications <> ''
+                      AND r.classifications <> ''
+                      AND left(b.classifications, 1) <> left(r.classifications, 1)
+                ) changed
+                JOIN recommendations_action a ON a.id = changed.action_id
                 JOIN recommendations_policy p ON p.id = a.policy_id
                 JOIN recommendations_chapter c ON c.id = p.chapter_id
-                JOIN recommendations_actionreport r ON r.action_id = a.id
-                CROSS JOIN LATERAL (  -- by index, as above
-                    SELECT MIN(classification) AS best FROM recommendations_implementationstatus
-                    WHERE report_id = r.id
-                ) s
-                WHERE a.repost_of_id IS NULL AND r.period_id IN (%(before)s, %(now)s)
-                  AND {in_scope}
-                GROUP BY a.id, c.number, p.number, a.number
-                HAVING MIN(s.best) FILTER (WHERE r.period_id = %(before)s)
-                    <> MIN(s.best) FILTER (WHERE r.period_id = %(now)s)
+                WHERE a.repost_of_id IS NULL AND {in_scope}
             ) moved
             WHERE place > %(offset)s AND place <= %(offset)s + %(limit)s
               AND (%(old)s::text IS NULL OR (old = %(old)s::text AND new = %(new)s::text))
