@@ -4,7 +4,9 @@ pages, the bulk action, both imports, the admin, raw SQL. The dashboard counts f
 every kind of write it must equal the letters read from the paragraphs themselves."""
 
 import importlib
+import threading
 
+import psycopg
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -268,4 +270,46 @@ def test_a_new_period_copies_the_letters_with_the_paragraphs(period, empty_perio
     assert copied == {
         r.action_id: letters_of(r) for r in ActionReport.objects.filter(period=period)
     }
+    assert_kept()
+
+
+def _connect():
+    settings = connection.settings_dict
+    return psycopg.connect(
+        dbname=settings["NAME"],
+        host=settings["HOST"],
+        port=settings["PORT"],
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+    )
+
+
+def test_two_writers_of_one_reports_paragraphs_at_once_leave_its_letters_right(period):
+    """Writers that do not lock the report first (raw SQL; the one writer does): the second
+    waits for the first (on the data revision's row, whose trigger fires before the letters')
+    and counts its paragraphs too. Committed, so put back at the end."""
+    report = report_with(2)
+    first, second = stored(report)
+    sql = "UPDATE recommendations_implementationstatus SET classification = %s WHERE id = %s"
+    with _connect() as one, _connect() as other:
+        try:
+            one.execute(sql, ["D", first.pk])  # not committed yet
+            waiting = threading.Thread(
+                target=lambda: (other.execute(sql, ["C", second.pk]), other.commit())
+            )
+            waiting.start()
+            waiting.join(timeout=1)
+            assert waiting.is_alive()  # held by the first writer
+            one.commit()
+            waiting.join(timeout=10)
+            (letters,) = one.execute(
+                "SELECT classifications FROM recommendations_actionreport WHERE id = %s",
+                [report.pk],
+            ).fetchone()
+            assert letters == "CD"
+        finally:
+            one.rollback()
+            for paragraph in (first, second):
+                one.execute(sql, [paragraph.classification, paragraph.pk])
+            one.commit()
     assert_kept()

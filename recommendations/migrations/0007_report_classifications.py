@@ -13,6 +13,9 @@ from django.db import migrations
 # paragraphs in one statement updates their reports in one statement. Only the reports whose
 # letters change are written (a change of text alone writes none), and nothing at all when none
 # change, so the reports' own triggers (the revisions) fire only when a report's letters moved.
+# The letters are read after the row lock of portal_data_revision (core 0001; triggers fire in
+# name order, 'portal_…' before 'report_…'), which orders every writer: a second writer of the
+# same report's paragraphs reads them once the first has committed, never a stale set.
 TABLE = "recommendations_implementationstatus"
 FUNCTION = f"""
 CREATE FUNCTION recommendations_report_classifications() RETURNS trigger
