@@ -7,10 +7,9 @@ from reporting.rows import escape
 REPOST_TAG = '<br><span class="tag">再掲</span>'
 
 
-def entry_rows(page, may_bulk, filterset):
+def entry_rows(page, may_bulk, period):
     """The 資料3 list's table rows (see reporting/rows.py): named tuples of
     selectors.LIST_COLUMNS."""
-    period = filterset.period
     url = rows.detail_url("initiatives:detail")
     results_label = escape(period.results_label) if period else ""
     plans_label = escape(period.plans_label) if period else ""

@@ -29,7 +29,7 @@ def statuses(paragraphs):
     return f'<ol class="statuses">{"".join(items) or NO_STATUS}</ol>'
 
 
-def report_rows(page, may_bulk, filterset):
+def report_rows(page, may_bulk, period):
     """The 資料2 list's table rows (see reporting/rows.py), with their paragraphs and
     【再掲】 references read for the page's rows (selectors.filter_report_list): named tuples
     of selectors.LIST_COLUMNS."""

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models.utils import create_namedtuple_class
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
 from django.urls import path, reverse
@@ -33,7 +35,6 @@ from reporting.access import (
 from reporting.forms import BulkForm, MeetingForm, PeriodForm, ReviewForm
 from reporting.models import EntryState, ReportingPeriod
 from reporting.periods import next_period, unfinished_by_organization
-from reporting.rows import TOTAL_ROWS
 from reporting.services import StaleEntry, WorkflowError
 from reporting.workflow import documents
 
@@ -54,7 +55,7 @@ class DocumentPages:
     timeline: Callable  # (entry) -> the row in every period, each compared with the one before
     history: Callable  # (entry) -> its changes, newest first
     edit_forms: type  # a reporting.forms.EditForms
-    # (page, may_bulk, filterset) -> the list's table rows as HTML: built as plain strings (see
+    # (page, may_bulk, period shown) -> the list's table rows as HTML: built as plain strings (see
     # reporting/rows.py), since the template engine's lookups per row cost the most of a list.
     list_rows: Callable = None
     bulk_form: type = BulkForm
@@ -136,37 +137,77 @@ def add_edit_form_attributes(template):
     _form_attributes.append(template)
 
 
-def paginate(request, queryset):
-    """The requested page of `queryset`. The total comes with the rows (a window count), so a
-    page costs one query instead of two; a page past the end, a bad number or a DISTINCT query
-    (whose window would count duplicates) goes through Django's paginator."""
-    paginator = Paginator(queryset, PAGE_SIZE)
+@dataclass(frozen=True)
+class RowsQuery:
+    """What a list needs of its FilterSet to read a page: the SQL of its rows (every page's,
+    before LIMIT and OFFSET; None for a DISTINCT query, whose window would count duplicates),
+    whose columns name the rows' values and carry their total (TOTAL_ROWS, as each document's
+    selectors.list_rows_query does), and the period shown with the value its filter was given
+    (the 資料3 list's headings). It depends on nothing but the query, the master data (choices,
+    periods) and, for 自分の担当分, the user, and is kept in the cache under them: the first
+    request after a write reads its rows with it rather than building the FilterSet, validating
+    its form and compiling the rows' query again, which was a third of such a request's CPU."""
+
+    sql: str | None
+    params: tuple
+    period: Any
+    period_value: str
+
+
+def rows_query(request, filterset, digest, user):
+    """The list's RowsQuery, from the cache or made from `filterset` (`user`: the user's pk
+    when the query has 自分の担当分, whose SQL names the user, else "")."""
+    key = f"rows-query:{request.path}:{request.master_revision}:{user}:{digest}"
+    kept = cache.get(key)
+    if kept is None:
+        query = filterset.qs.query
+        sql, params = (None, ()) if query.distinct else query.sql_with_params()
+        period_value = filterset.form["period"].value()
+        kept = RowsQuery(sql, params, filterset.period, period_value)
+        cache.set(key, kept, choices.TIMEOUT)
+    return kept
+
+
+def read_rows(query, start):
+    """PAGE_SIZE rows of `query` from the `start`th, by the SQL Django writes for that slice of
+    the queryset, as named tuples of its columns (as values_list(named=True) gives them)."""
+    limits = connection.ops.limit_offset_sql(start, start + PAGE_SIZE)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{query.sql} {limits}", query.params)
+        row = create_namedtuple_class(*(column.name for column in cursor.description))
+        return [row._make(values) for values in cursor.fetchall()]
+
+
+def paginate(request, query, filterset):
+    """The requested page of the list's rows. The total comes with the rows (a window count), so
+    a page costs one query instead of two; a page past the end, a bad number or a DISTINCT query
+    goes through Django's paginator."""
     number = request.GET.get("page") or "1"
-    if number.isdigit() and int(number) > 0 and not queryset.query.distinct:
-        start = (int(number) - 1) * PAGE_SIZE
-        counted = queryset
-        if "total_rows" not in (queryset._fields or ()):  # (the lists' rows have it: TOTAL_ROWS)
-            counted = queryset.annotate(**TOTAL_ROWS)
-            if queryset._fields:  # named tuples of these columns: and the total
-                counted = counted.values_list(*queryset._fields, "total_rows", named=True)
-        rows = list(counted[start : start + PAGE_SIZE])
+    if query.sql is not None and number.isdigit() and int(number) > 0:
+        rows = read_rows(query, (int(number) - 1) * PAGE_SIZE)
         if rows:
+            paginator = Paginator(rows, PAGE_SIZE)
             paginator.count = rows[0].total_rows
             return Page(rows, int(number), paginator)
-    return paginator.get_page(number)
+    return Paginator(filterset.qs, PAGE_SIZE).get_page(number)
 
 
 FILTER_FORM = "includes/filter_form.html"
 
 
-def filter_form(request, filterset):
+def query_digest(request):
+    """The list's query without its page, which no filter reads: every page of a list has the
+    same filter form and rows' SQL."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return hashlib.md5(query.urlencode().encode(), usedforsecurity=False).hexdigest()
+
+
+def filter_form(request, filterset, digest):
     """The list's filter form (includes/filter_form.html), kept in the cache under the master
     data's revision, which its choice lists and periods come from, and the query, which gives
     the values chosen and their errors: a list rendered again after a save (the first request
     after a write) reads it rather than rendering every choice of every filter again."""
-    query = request.GET.copy()
-    query.pop("page", None)  # no field of the form: every page of a list has the same one
-    digest = hashlib.md5(query.urlencode().encode(), usedforsecurity=False).hexdigest()
     key = f"filter-form:{request.path}:{request.master_revision}:{digest}"
     html = cache.get(key)
     if html is None:
@@ -194,24 +235,27 @@ def entry_list(request, *, pages):
     organisations chosen or 自分の担当分, see ListRevision), HQ or not, user (for 自分の担当分)
     and query; the FilterSet and the page are built only when that block renders."""
     filterset = SimpleLazyObject(lambda: pages.filterset_for(request.GET, request))
-    page = SimpleLazyObject(lambda: paginate(request, filterset.qs))
     may_bulk = may_review_entries(request.user)
     mine = request.user.pk if "mine" in request.GET else ""
     member = request.user.pk if request.GET.get("mine") in TRUE_VALUES else None
     revisions = ListRevision.of_list(pages.namespace, request.GET, member)
     # Read with the key: the FilterSet's periods and choice lists come from the cache under it.
     request.master_revision = ListRevision.master_of(revisions)
+    digest = query_digest(request)
+    query = SimpleLazyObject(lambda: rows_query(request, filterset, digest, mine))
+    page = SimpleLazyObject(lambda: paginate(request, query, filterset))
     return render(
         request,
         pages.template("list"),
         {
             "pages": pages,
-            "filter": filterset,
+            # The period shown (query.period) and the value of its filter (query.period_value).
+            "query": query,
             # Called by the template, inside the cached block only (as the rows).
-            "filter_form": lambda: filter_form(request, filterset),
+            "filter_form": lambda: filter_form(request, filterset, digest),
             "page": page,
             # Called by the template, inside the cached block only.
-            "rows": lambda: pages.list_rows(page, may_bulk, filterset),
+            "rows": lambda: pages.list_rows(page, may_bulk, query.period),
             "may_bulk": may_bulk,
             "bulk_actions": lambda: bulk_actions(pages.bulk_form, may_bulk),
             "cache_seconds": settings.LIST_CACHE_SECONDS,

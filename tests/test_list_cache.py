@@ -273,6 +273,30 @@ def test_a_change_of_the_master_data_shows_on_every_list_at_once(client, hogo):
     assert "保）新しい課名" in page_of(client, url, mine="true")
 
 
+@pytest.mark.parametrize("app", ["initiatives", "recommendations"])
+def test_a_new_period_shows_on_every_page_of_the_list_at_once(client, honbu, app):
+    """The list's rows are read by SQL kept under the master data's revision (views.RowsQuery):
+    a period opened since makes the list show its rows, on the pages seen before too."""
+    client.force_login(honbu)
+    url = reverse(f"{app}:list")
+    for page in ("1", "2"):
+        page_of(client, url, page=page)
+    period = services.open_period(
+        user=honbu,
+        code="R5H2",
+        name="令和５年度下半期",
+        results_until="2024-03-31",
+        plans_from="2024-04-01",
+    )
+    model = ProgressEntry if app == "initiatives" else ActionReport
+    rows = model.objects.filter(period=period)
+    for page in ("1", "2"):
+        shown = re.findall(
+            rf'href="{reverse(f"{app}:list")}(\d+)/"', page_of(client, url, page=page)
+        )
+        assert shown and set(map(int, shown)) <= set(rows.values_list("pk", flat=True))
+
+
 def test_a_period_that_is_no_choice_shows_every_periods_saves_at_once(client, honbu):
     client.force_login(honbu)
     url = reverse("recommendations:list")
