@@ -192,6 +192,11 @@ def paginate(request, query, filterset):
     return Paginator(filterset.qs, PAGE_SIZE).get_page(number)
 
 
+def pagination(request, page):
+    """includes/pagination.html, which a list shows above and below its rows."""
+    return get_template("includes/pagination.html").render({"page": page, "request": request})
+
+
 FILTER_FORM = "includes/filter_form.html"
 
 
@@ -254,7 +259,9 @@ def entry_list(request, *, pages):
             # Called by the template, inside the cached block only (as the rows).
             "filter_form": lambda: filter_form(request, filterset, digest),
             "page": page,
-            # Called by the template, inside the cached block only.
+            # Called by the template, inside the cached block only: above and below the rows,
+            # rendered once.
+            "pagination": functools.cache(lambda: pagination(request, page)),
             "rows": lambda: pages.list_rows(page, may_bulk, query.period),
             "may_bulk": may_bulk,
             "bulk_actions": lambda: bulk_actions(pages.bulk_form, may_bulk),
