@@ -14,9 +14,11 @@ TIMEOUT = 600
 def cached(name, build, master=None):
     """`build()`, or its value kept since the data last changed. `master`: the master data's
     revision if the caller has read it already (a list page reads it with its own key)."""
-    key = f"filter-choices:{ListRevision.master() if master is None else master}"
-    lists = cache.get(key) or {}
-    if name not in lists:
-        lists[name] = build()
-        cache.set(key, lists, TIMEOUT)
-    return lists[name]
+    # A key for each: a list page reads the periods before its filters' lists, and keeping both
+    # under one key had it store the periods twice and read them back in between.
+    key = f"filter-choices:{ListRevision.master() if master is None else master}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, TIMEOUT)
+    return value
