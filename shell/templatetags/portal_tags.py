@@ -1,4 +1,7 @@
+import functools
+
 from django import template
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from core import wareki
@@ -14,6 +17,19 @@ def query_with(context, **changes):
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.simple_tag
+def page_url(name):
+    """{% url name %} for a page whose URL has no arguments (the menu's, on every page),
+    reversed once per process for each URLconf and script prefix: reversing the menu's links on
+    every page cost as much as the rest of it."""
+    return _reversed(name, get_urlconf(), get_script_prefix())
+
+
+@functools.cache
+def _reversed(name, urlconf, prefix):
+    return reverse(name, urlconf=urlconf)
 
 
 @register.filter
