@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 from django.utils.choices import BaseChoiceIterator
 
+from core import widgets
 from core.widgets import FastSelect
 from departments.models import Organization
 from reporting import choices
@@ -72,6 +73,7 @@ def keyword_filter(label, where):
     return django_filters.CharFilter(
         label=label,
         method="search",
+        widget=widgets.TextInput,
         help_text=f"{where}から探します。全角・半角、大文字・小文字は区別しません。",
     )
 
@@ -127,7 +129,7 @@ class PeriodFilterSet(django_filters.FilterSet):
         label="自分の課・部の担当分だけ",
         method="filter_mine",
         # Sends "true" when ticked (a bare checkbox sends "on", which a boolean field ignores).
-        widget=forms.CheckboxInput(attrs={"value": "true"}),
+        widget=widgets.CheckboxInput(attrs={"value": "true"}),
     )
 
     # name of filter → (queryset of tuples, the value first; the label as a function of such a

@@ -1,8 +1,9 @@
-"""The fast select renders exactly what Django's own Select does."""
+"""The fast select and inputs render exactly what Django's own widgets do."""
 
 import pytest
 from django import forms
 
+from core import widgets
 from core.widgets import FastSelect
 
 CHOICES = [("", "すべて"), ("1", "Ａ & <b>"), ("2", "保）保護課"), (3, '引用"符')]
@@ -27,3 +28,35 @@ def test_the_lists_escape_writes_what_djangos_escape_writes(value):
     from core.escape import escape
 
     assert escape(value) == str(django_escape(value))
+
+
+INPUT_ATTRS = [
+    {"id": "id_q", "aria-describedby": "id_q_helptext"},
+    {"id": "id_q", "required": True, "disabled": False, "placeholder": 'x<"&>'},
+    None,
+]
+
+
+@pytest.mark.parametrize("attrs", INPUT_ATTRS)
+@pytest.mark.parametrize("value", [None, "", "研修", "<script>\"&'", 12])
+def test_fast_text_input_matches_djangos(value, attrs):
+    ours = widgets.TextInput(attrs={"type": "search"}).render("q", value, attrs)
+    assert ours == forms.TextInput(attrs={"type": "search"}).render("q", value, attrs)
+
+
+@pytest.mark.parametrize("attrs", INPUT_ATTRS)
+@pytest.mark.parametrize("value", [None, "", True, False, "true", "on"])
+def test_fast_checkbox_matches_djangos(value, attrs):
+    ours = widgets.CheckboxInput(attrs={"value": "true"}).render("mine", value, attrs)
+    assert ours == forms.CheckboxInput(attrs={"value": "true"}).render("mine", value, attrs)
+
+
+def test_fast_inputs_are_laid_out_as_djangos_by_the_field_template():
+    """templates/includes/field.html puts a checkbox before its label by its widget_type."""
+
+    class Form(forms.Form):
+        q = forms.CharField(widget=widgets.TextInput)
+        mine = forms.BooleanField(widget=widgets.CheckboxInput)
+
+    form = Form()
+    assert [field.widget_type for field in form] == ["text", "checkbox"]
