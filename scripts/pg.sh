@@ -80,7 +80,7 @@ start() {
   fi
   if ! running; then
     as_owner "$bin/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 \
-      -o "-p $PGPORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=''" start >/dev/null
+      -o "-p $PGPORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c shared_buffers=512MB" start >/dev/null
   fi
   if ! psql -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -tAc "select 1" >/dev/null 2>&1; then
     echo "PostgreSQL が 127.0.0.1:$PGPORT で応答しません。別のポートのクラスタが動いている場合は make stop してから再実行してください。ログ: $LOG" >&2
