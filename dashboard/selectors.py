@@ -3,7 +3,7 @@ show, so that every number can link to the list with the matching filter. Postgr
 counting (a constant number of queries, each returning one row per chapter, department, section
 or matrix cell, whatever the number of rows counted)."""
 
-from collections import Counter
+from collections import Counter, namedtuple
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -38,6 +38,11 @@ class ClassificationRow:
     def share_under_way(self):
         """Share of actions already under way (区分Ａ), in percent."""
         return round(100 * self.counts["A"] / self.total) if self.total else 0
+
+
+# A department counted: what its row links and sorts by. Not a model instance, which cost
+# more than the rest of its row as departments multiply.
+OrganizationKey = namedtuple("OrganizationKey", ["pk", "sort_order", "label"])
 
 
 @dataclass
@@ -287,8 +292,8 @@ class Dashboard:
                 row = chapters[key]
             elif kind == "department":
                 if key not in departments:
-                    org = Organization(pk=key, sort_order=number, label=title)
-                    departments[key] = ClassificationRow(org, org.label)
+                    org = OrganizationKey(key, number, title)
+                    departments[key] = ClassificationRow(org, title)
                 row = departments[key]
             else:
                 row = total
