@@ -40,7 +40,7 @@ class ClassificationRow:
         return round(100 * self.counts["A"] / self.total) if self.total else 0
 
 
-# A department counted: what its row links and sorts by. Not a model instance, which cost
+# A department counted: what its row links, sorts by and names. Not a model instance, which cost
 # more than the rest of its row as departments multiply.
 OrganizationKey = namedtuple("OrganizationKey", ["pk", "sort_order", "label"])
 
@@ -293,7 +293,7 @@ class Dashboard:
             elif kind == "department":
                 if key not in departments:
                     org = OrganizationKey(key, number, title)
-                    departments[key] = ClassificationRow(org, title)
+                    departments[key] = ClassificationRow(org, org.label)
                 row = departments[key]
             else:
                 row = total

@@ -118,17 +118,22 @@ def snapshot(entry):
     return state
 
 
-def lockable_from_another_connection(table, pk):
-    """Whether a page's request (another connection) could lock the row right now."""
+def another_connection(**options):
+    """A connection to the test database of its own, as another request's or writer's."""
     settings = connection.settings_dict
-    with psycopg.connect(
+    return psycopg.connect(
         dbname=settings["NAME"],
         host=settings["HOST"],
         port=settings["PORT"],
         user=settings["USER"],
         password=settings["PASSWORD"] or None,
-        autocommit=True,
-    ) as other:
+        **options,
+    )
+
+
+def lockable_from_another_connection(table, pk):
+    """Whether a page's request (another connection) could lock the row right now."""
+    with another_connection(autocommit=True) as other:
         try:
             other.execute(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE NOWAIT", [pk])
         except psycopg.errors.LockNotAvailable:

@@ -6,7 +6,6 @@ every kind of write it must equal the letters read from the paragraphs themselve
 import importlib
 import threading
 
-import psycopg
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -18,7 +17,7 @@ from recommendations.models import ActionReport, ImplementationStatus
 from recommendations.services import PARAGRAPHS, StatusInput, set_classification
 from reporting import services
 from tests.documents import find_row, to_bytes
-from tests.helpers import action, statuses_post
+from tests.helpers import action, another_connection, statuses_post
 from tests.test_flat_import_changes import edited
 from tests.test_flat_import_export import confirm, totals, upload
 from tests.test_flat_import_export import find_row as find_csv_row
@@ -273,17 +272,6 @@ def test_a_new_period_copies_the_letters_with_the_paragraphs(period, empty_perio
     assert_kept()
 
 
-def _connect():
-    settings = connection.settings_dict
-    return psycopg.connect(
-        dbname=settings["NAME"],
-        host=settings["HOST"],
-        port=settings["PORT"],
-        user=settings["USER"],
-        password=settings["PASSWORD"] or None,
-    )
-
-
 def test_two_writers_of_one_reports_paragraphs_at_once_leave_its_letters_right(period):
     """Writers that do not lock the report first (raw SQL; the one writer does): the second
     waits for the first (on the data revision's row, whose trigger fires before the letters')
@@ -291,7 +279,7 @@ def test_two_writers_of_one_reports_paragraphs_at_once_leave_its_letters_right(p
     report = report_with(2)
     first, second = stored(report)
     sql = "UPDATE recommendations_implementationstatus SET classification = %s WHERE id = %s"
-    with _connect() as one, _connect() as other:
+    with another_connection() as one, another_connection() as other:
         try:
             one.execute(sql, ["D", first.pk])  # not committed yet
             waiting = threading.Thread(
