@@ -159,7 +159,7 @@ class NumberWidget(RequiredMixin, widgets.Widget):
 
     def to_number(self, text):
         digits = normalized(text).strip("()")
-        if not digits.isdigit():
+        if not digits.isdecimal():
             raise ValueError(f"{self.name}「{text}」は数字で入力してください。")
         return int(digits)
 
@@ -195,7 +195,7 @@ class LetterWidget(NumberWidget):
 
     def to_number(self, text):
         letter = normalized(text).strip("()")
-        if letter.isdigit():
+        if letter.isdecimal():
             return int(letter)
         if len(letter) == 1 and letter in self.letters:
             return self.letters.index(letter) + 1

@@ -28,7 +28,7 @@ from reporting.resources import (
 
 def _category_by_number(text, row=None):
     number = normalized(text)
-    return Category.objects.filter(number=number).first() if number.isdigit() else None
+    return Category.objects.filter(number=number).first() if number.isdecimal() else None
 
 
 def _number_text(category):
@@ -71,7 +71,7 @@ def find_initiative(text, row=None):
     if len(parts) < 2:
         return None
     category, number = normalized(parts[0]), normalized(parts[-1]).strip("()")
-    if not (category.isdigit() and number.isdigit()):
+    if not (category.isdecimal() and number.isdecimal()):
         return None
     subclass = "-".join(parts[1:-1]).strip()
     queryset = Initiative.objects.filter(category__number=category, number=number).select_related(

@@ -342,7 +342,7 @@ class ImplementationStatusAdmin(WriterRefusals, FlatImportExportMixin, SimpleHis
         others = [p for p in stored_paragraphs(obj.report) if p.pk != obj.pk]
         seen = request.POST.get("seen_version", "")
         # No version (a form from before, or forged): never the current one, so refused as stale.
-        version = int(seen) if seen.isdigit() else -1
+        version = int(seen) if seen.isdecimal() else -1
         if self._write(request, obj.report, others, version):
             super().log_deletions(request, [obj])
 

@@ -69,7 +69,7 @@ def _chapter(number):
 def find_chapter(text, row=None):
     """「(1)」 or 1."""
     number = normalized(text).strip("()")
-    return _chapter(int(number)) if number.isdigit() else None
+    return _chapter(int(number)) if number.isdecimal() else None
 
 
 def _letter_number(letter):

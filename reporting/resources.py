@@ -126,7 +126,7 @@ def stale_message(name, version, stored):
 def file_version(resource, row, column="version"):
     """The version the file was made from (its 版 column), or None where it has none."""
     text = cell_text(row.get(resource.fields[column].column_name))
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() else None
 
 
 def write_changes(changes, user, kwargs, result):

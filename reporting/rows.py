@@ -15,7 +15,7 @@ from reporting.models import EntryState
 _SENTINEL = 987654321
 # The number of rows the filters leave, beside each row (a window count: the page and its total
 # in one query). The lists' row queries carry it from the start (each document's
-# selectors.list_rows_query, built once per process); views.paginate adds it to any other.
+# selectors.list_rows_query, built once per process), and views.paginate reads it.
 TOTAL_ROWS = {"total_rows": Window(Count("*"))}
 STATE_LABELS = dict(EntryState.choices)
 

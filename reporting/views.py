@@ -183,7 +183,7 @@ def paginate(request, query, filterset):
     a page costs one query instead of two; a page past the end, a bad number or a DISTINCT query
     goes through Django's paginator."""
     number = request.GET.get("page") or "1"
-    if query.sql is not None and number.isdigit() and int(number) > 0:
+    if query.sql is not None and number.isdecimal() and int(number) > 0:
         rows = read_rows(query, (int(number) - 1) * PAGE_SIZE)
         if rows:
             paginator = Paginator(rows, PAGE_SIZE)
@@ -380,7 +380,7 @@ def entry_bulk(request, *, pages):
     filters. Every row is checked with the version the list showed: rows changed since are left
     alone and named; any other refusal changes nothing."""
     filters = pages.filterset_for(request.GET, request).data.urlencode()
-    choices = [(pk, pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
+    choices = [(pk, pk) for pk in request.POST.getlist("selected") if pk.isdecimal()]
     form = pages.bulk_form(request.POST, choices=choices)
     _run_bulk(request, pages, form)
     return redirect(f"{reverse(pages.names['list'])}?{filters}")
@@ -391,7 +391,7 @@ def seen_versions(post):
     versions = {}
     for name, value in post.items():
         pk = name.removeprefix("version-")
-        if pk != name and pk.isdigit() and value.isdigit():
+        if pk != name and pk.isdecimal() and value.isdecimal():
             versions[int(pk)] = int(value)
     return versions
 

@@ -317,3 +317,18 @@ def test_a_placement_filter_finds_the_actions_there_and_the_originals_of_its_rep
         assert set(found.values_list("pk", flat=True)) == expected
         through_a_repost += bool(expected - itself)
     assert through_a_repost, "the seed places some 【再掲】 here"
+
+
+@pytest.mark.parametrize("name", ["initiatives:list", "recommendations:list"])
+def test_a_page_number_that_is_no_page_shows_a_page_of_the_list(client, honbu, name, monkeypatch):
+    """Whatever the `page` parameter says: a full-width number is read as one, anything else
+    that is not a page shows the first or the last page, never an error (a superscript ² once
+    passed for a digit and failed as a number)."""
+    monkeypatch.setattr("reporting.views.PAGE_SIZE", 10)
+    client.force_login(honbu)
+    last = client.get(reverse(name)).context["page"].paginator.num_pages
+    assert last >= 2
+    for number, shown in [("２", 2), ("²", 1), ("abc", 1), ("", 1), ("99999", last)]:
+        response = client.get(reverse(name), {"page": number})
+        assert response.status_code == 200, number
+        assert response.context["page"].number == shown, number
