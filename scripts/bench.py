@@ -32,7 +32,7 @@ os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "false"
 
 import django  # noqa: E402
 
-ROUNDS = 6  # rounds through the sizes…
+ROUNDS = 10  # rounds through the sizes…
 PER_ROUND = 3  # …of this many requests of the page and the trivial view (and one of the admin's)
 REQUESTS = ROUNDS * PER_ROUND
 TRIVIAL = "/healthz/"  # reads the session and the user: the least a logged-in page costs
