@@ -39,9 +39,7 @@ def report_rows(page, may_bulk, period):
     html = []
     for report in reports:
         reference = action_reference(
-            report.action__policy__chapter__number,
-            report.action__policy__number,
-            report.action__number,
+            report.chapter_number, report.policy_number, report.action_number
         )
         reposts = "".join(
             f'<br><span class="tag">再掲 {escape(reference)}</span>'
@@ -53,7 +51,7 @@ def report_rows(page, may_bulk, period):
             f'<th scope="row"><a href="{url(report.pk)}">{escape(reference)}</a>'
             f"{reposts}</th>"
             f'<td data-label="具体的な取組内容" class="text-block cell-text">'
-            f"{escape(rows.clip(report.action__text))}</td>"
+            f"{escape(rows.clip(report.action_text))}</td>"
             f'<td data-label="実施状況と区分">{statuses(paragraphs[report.pk])}</td>'
             f'<td data-label="担当部" class="orgs">{rows.labels(report.department_labels)}</td>'
             f'<td data-label="状態">{rows.state(report.state)}</td></tr>'
