@@ -193,8 +193,13 @@ class PeriodFilterSet(django_filters.FilterSet):
     def filter_mine(self, queryset, name, value):
         if not value or self.request is None:
             return queryset
-        # A semi-join rather than a join: an entry with two of the user's sections is one row.
-        answering = queryset.model.objects.filter(
-            **{f"{self.responsible_path}__in": self.request.user.organizations.all()}
+        # The entries whose row (initiative, action) is linked to one of the user's
+        # organisations, as a semi-join on the link table alone: an entry with two of the
+        # user's sections is one row, and no period's entries are read but the list's (a
+        # semi-join on the entries read every period's, which grew with the years).
+        row, _, organizations = self.responsible_path.partition("__")
+        links = queryset.model._meta.get_field(row).related_model._meta.get_field(organizations)
+        answering = links.remote_field.through.objects.filter(
+            **{f"{links.m2m_reverse_field_name()}__in": self.request.user.organizations.all()}
         )
-        return queryset.filter(pk__in=answering.values("pk"))
+        return queryset.filter(**{f"{row}__in": answering.values(links.m2m_field_name())})

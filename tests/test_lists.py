@@ -177,6 +177,30 @@ def test_mine_shows_only_the_rows_of_my_sections(client, hogo):
     assert 'name="mine" value="true"' in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("name", "model", "row", "links"),
+    [
+        ("initiatives:list", ProgressEntry, "initiative", "sections"),
+        ("recommendations:list", ActionReport, "action", "departments"),
+    ],
+)
+def test_mine_shows_a_row_of_two_of_my_organisations_once_and_counts_it_once(
+    client, jisou, name, model, row, links
+):
+    organizations = list(jisou.organizations.all())
+    assert len(organizations) == 2
+    mine = model.objects.filter(
+        period__code="R5H1", **{f"{row}__{links}__in": organizations}
+    ).distinct()
+    shared = mine.order_by("pk").first()
+    getattr(getattr(shared, row), links).add(*organizations)
+    client.force_login(jisou)
+    response, pks = listed(client, name, mine="true")
+    assert pks.count(shared.pk) == 1
+    assert sorted(pks) == sorted(mine.values_list("pk", flat=True))
+    assert response.context["page"].paginator.count == len(pks) == mine.count()
+
+
 def test_choices_added_after_an_earlier_request_can_be_filtered_on(client, hogo):
     from departments.models import Organization, Section
     from initiatives.models import Initiative
