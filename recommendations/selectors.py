@@ -102,7 +102,7 @@ def list_rows_query():
     annotations cost a tenth of a list request); each list filters a clone of it (.all())."""
     return (
         ActionReport.objects.annotate(
-            # (No ordering: the model's joined its policy and chapter to sort one row.)
+            # (Without the model's ordering, which joined its policy and chapter to sort one row.)
             action_text=Subquery(
                 Action.objects.filter(pk=OuterRef("action_id")).order_by().values("text")
             ),
