@@ -26,3 +26,19 @@ def policy_letter(number):
 
 def action_letter(number):
     return f"({GOJUON_HALF[number - 1]})" if number <= len(GOJUON_HALF) else f"({number})"
+
+
+def circled_sql(number):
+    """circled() in SQL, of the SQL integer `number`."""
+    return (
+        f"CASE WHEN {number} BETWEEN 1 AND {len(CIRCLED_NUMBERS)}"
+        f" THEN substr('{CIRCLED_NUMBERS}', {number}, 1) ELSE '(' || {number} || ')' END"
+    )
+
+
+def policy_letter_sql(number):
+    """policy_letter() in SQL, of the SQL integer `number` (≥ 1, as the tables hold them)."""
+    return (
+        f"CASE WHEN {number} <= {len(GOJUON)} THEN substr('{GOJUON}', {number}, 1)"
+        f" ELSE '〔' || {number} || '〕' END"
+    )

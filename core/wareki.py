@@ -18,6 +18,15 @@ def number_label(value):
     return text.translate(_FULL_WIDTH) if len(text) == 1 else text
 
 
+def number_label_sql(number):
+    """number_label() in SQL, of the SQL integer `number`."""
+    return (
+        f"CASE WHEN {number} BETWEEN 0 AND 9"
+        f" THEN translate({number}::text, '0123456789', '０１２３４５６７８９')"
+        f" ELSE {number}::text END"
+    )
+
+
 def era_year(date):
     """(era, year in era) for a date, e.g. (令和, 5) for 2023-09-30."""
     for start, era in ERAS:

@@ -3,8 +3,9 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 
 from core.search import keyword
 from departments.models import JobCategory
-from initiatives.models import Category, Initiative, ProgressEntry, Subclass, category_label
-from reporting.filters import PeriodFilterSet, keyword_filter, label_of, organizations_with
+from initiatives.models import Category, Initiative, ProgressEntry, Subclass, category_label_sql
+from reporting.choices import ChoiceSource
+from reporting.filters import PeriodFilterSet, keyword_filter, organizations_with
 
 
 class ProgressEntryFilter(PeriodFilterSet):
@@ -22,16 +23,26 @@ class ProgressEntryFilter(PeriodFilterSet):
 
     responsible_path = "initiative__sections"
     choice_sources = {
-        "category": (
-            Category.objects.values_list("pk", "number", "title"),
-            lambda row: category_label(row[1], row[2]),
+        "category": ChoiceSource(
+            value="c.id",
+            label=category_label_sql("c.number", "c.title"),
+            rows=f"{Category._meta.db_table} c",
+            order="c.number",
         ),
-        "subclass": (
-            Subclass.objects.values_list("pk", "category__number", "name"),
-            lambda row: f"{row[1]} {row[2]}",
+        "subclass": ChoiceSource(
+            value="s.id",
+            label="c.number || ' ' || s.name",
+            rows=f"""{Subclass._meta.db_table} s
+                JOIN {Category._meta.db_table} c ON c.id = s.category_id""",
+            order="c.number, s.number",
         ),
-        "job_category": (JobCategory.objects.values_list("pk", "name"), label_of(1)),
-        "section": (organizations_with("initiatives"), label_of(1)),
+        "job_category": ChoiceSource(
+            value="j.id",
+            label="j.name",
+            rows=f"{JobCategory._meta.db_table} j",
+            order="j.sort_order",
+        ),
+        "section": organizations_with("initiatives"),
     }
 
     class Meta:

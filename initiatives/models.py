@@ -7,13 +7,18 @@ from django.db.models import OuterRef, Q
 from simple_history.models import HistoricalRecords
 
 from core.marks import circled
-from core.wareki import number_label
+from core.wareki import number_label, number_label_sql
 from reporting.models import WorkflowEntry, text_within_limit
 
 
 def category_label(number, title):
     """A category as its choice list names it: １　研修…"""
     return f"{number_label(number)}　{title}"
+
+
+def category_label_sql(number, title):
+    """category_label() in SQL, of SQL expressions."""
+    return f"{number_label_sql(number)} || '　' || {title}"
 
 
 class Category(models.Model):

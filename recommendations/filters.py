@@ -12,11 +12,13 @@ from recommendations.models import (
     ImplementationStatus,
     Policy,
     Recommendation,
-    chapter_label,
-    policy_label,
-    recommendation_label,
+    VerificationReport,
+    chapter_label_sql,
+    policy_label_sql,
+    recommendation_label_sql,
 )
-from reporting.filters import PeriodFilterSet, keyword_filter, label_of, organizations_with
+from reporting.choices import ChoiceSource
+from reporting.filters import PeriodFilterSet, keyword_filter, organizations_with
 
 # How an action's policy stands under a chapter, policy or 提言 (SQL on the policy `p`).
 PLACEMENT = {
@@ -55,19 +57,28 @@ class ActionReportFilter(PeriodFilterSet):
 
     responsible_path = "action__departments"
     choice_sources = {
-        "chapter": (
-            Chapter.objects.values_list("pk", "number", "title"),
-            lambda row: chapter_label(row[1], row[2]),
+        "chapter": ChoiceSource(
+            value="c.id",
+            label=chapter_label_sql("c.number", "c.title"),
+            rows=f"""{Chapter._meta.db_table} c
+                JOIN {VerificationReport._meta.db_table} r ON r.id = c.report_id""",
+            order="r.title, c.number",
         ),
-        "recommendation": (
-            Recommendation.objects.values_list("pk", "chapter__number", "number", "text"),
-            lambda row: recommendation_label(row[1], row[2], row[3]),
+        "recommendation": ChoiceSource(
+            value="r.id",
+            label=recommendation_label_sql("c.number", "r.number", "r.text"),
+            rows=f"""{Recommendation._meta.db_table} r
+                JOIN {Chapter._meta.db_table} c ON c.id = r.chapter_id""",
+            order="c.number, r.number",
         ),
-        "policy": (
-            Policy.objects.values_list("pk", "chapter__number", "number", "text"),
-            lambda row: policy_label(row[1], row[2], row[3]),
+        "policy": ChoiceSource(
+            value="p.id",
+            label=policy_label_sql("c.number", "p.number", "p.text"),
+            rows=f"""{Policy._meta.db_table} p
+                JOIN {Chapter._meta.db_table} c ON c.id = p.chapter_id""",
+            order="c.number, p.number",
         ),
-        "department": (organizations_with("actions"), label_of(1)),
+        "department": organizations_with("actions"),
     }
 
     class Meta:

@@ -7,7 +7,15 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from core.marks import action_letter, circled, policy_letter, with_repost_mark
+from core import sqltext
+from core.marks import (
+    action_letter,
+    circled,
+    circled_sql,
+    policy_letter,
+    policy_letter_sql,
+    with_repost_mark,
+)
 from reporting.models import WorkflowEntry, text_within_limit
 
 CLASSIFICATION_INTRO = "それぞれの取組の実施・検討の時期について、次の４つの区分で表す。"
@@ -52,6 +60,10 @@ def chapter_mark(number):
     return f"({number})"
 
 
+def chapter_mark_sql(number):
+    return f"'(' || {number} || ')'"
+
+
 def action_reference(chapter, policy, action):
     """An action's reference from the numbers of its chapter, policy and its own: (1)イ(ｳ)
     (the list's rows have the numbers without the instances)."""
@@ -64,14 +76,32 @@ def policy_label(chapter, number, text):
     return f"{chapter_mark(chapter)}{policy_letter(number)} {text.strip()[:30]}"
 
 
+def policy_label_sql(chapter, number, text):
+    """policy_label() in SQL, of SQL expressions."""
+    return (
+        f"{chapter_mark_sql(chapter)} || {policy_letter_sql(number)}"
+        f" || ' ' || left({sqltext.strip(text)}, 30)"
+    )
+
+
 def chapter_label(number, title):
     """A chapter as its choice list names it: (1) 児童相談所の…"""
     return f"{chapter_mark(number)} {title}"
 
 
+def chapter_label_sql(number, title):
+    """chapter_label() in SQL, of SQL expressions."""
+    return f"{chapter_mark_sql(number)} || ' ' || {title}"
+
+
 def recommendation_label(chapter, number, text):
     """A 提言 as its choice list names it, from its chapter's number: (1)① …"""
     return f"{chapter_mark(chapter)}{circled(number)} {text}"
+
+
+def recommendation_label_sql(chapter, number, text):
+    """recommendation_label() in SQL, of SQL expressions."""
+    return f"{chapter_mark_sql(chapter)} || {circled_sql(number)} || ' ' || {text}"
 
 
 class Chapter(models.Model):
