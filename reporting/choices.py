@@ -1,22 +1,26 @@
-"""The choice lists of the list filters (categories, sub-classes, sections…), kept in the cache.
+"""The choice lists of the list filters (categories, sub-classes, sections…): written whole by
+PostgreSQL, kept in the database as they change, and in the cache.
 
-They change a few times a year but cost a query on every list request. The key carries the
-master data's revision (core.models.ListRevision), so any write to the tables they come from
-retires them, and the saves of deadline week do not.
+A FilterSet's lists are one statement (`statement`): PostgreSQL labels every choice (the SQL twins
+of the models' label functions, tested against them) and writes each list's <option> elements
+(as core.widgets.FastSelect writes them). Its result is kept in `portal_filterchoices`
+(core/migrations/0005): written after each migrate (`keep_all`) and again by the statement itself,
+in the same transaction, whenever a table it reads changes (the tables' triggers), so a list page
+reads every list of its form with one lookup by key; a statement not kept (the code changed since
+the last migrate) is run instead. Read as rows and labelled, escaped and rendered in Python on
+every list request the cache could not answer, ten times the policies and departments cost the
+資料2 list a tenth of its time.
 
-PostgreSQL writes each list whole, in one statement for all the lists of a filter form: every
-choice's label (the same text as the models' label functions, by their SQL twins) and the
-<option> elements of the list (as core.widgets.FastSelect writes them). Read as rows and labelled,
-escaped and rendered in Python, a list cost its page a few microseconds per choice, on every
-request the cache could not answer: with ten times the policies and departments, a tenth of the
-資料2 list's time."""
+In the cache they are kept under the master data's revision (core.models.ListRevision), so any
+write to the tables they come from retires them, and the saves of deadline week do not."""
 
 import functools
+import hashlib
 import json
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 
 from core.escape import escape_sql
 from core.models import ListRevision
@@ -87,19 +91,56 @@ def _list_sql(source):
 
 
 def statement(sources):
-    """The SQL of every list of `sources` ({name: ChoiceSource}) in one row: a pair of columns
-    for each, in their order."""
+    """The SQL of every list of `sources` ({name: ChoiceSource}) as one array: the pairs and the
+    options of each, in their order."""
     lists = [
         f"({_list_sql(source)}) AS list{n}(pairs, options)"
         for n, source in enumerate(sources.values())
     ]
     columns = ", ".join(f"list{n}.pairs, list{n}.options" for n in range(len(sources)))
-    return f"SELECT {columns} FROM {' CROSS JOIN '.join(lists)}"
+    return f"SELECT ARRAY[{columns}] FROM {' CROSS JOIN '.join(lists)}"
+
+
+def key(sql):
+    """The key of a statement's lists in portal_filterchoices (core/migrations/0005)."""
+    return hashlib.md5(sql.encode(), usedforsecurity=False).hexdigest()
+
+
+def reading(sql):
+    """The SQL that reads the lists of the statement `sql` as kept, one row each (in its order),
+    or, not kept (the code changed since the last migrate), as `sql` writes them now."""
+    kept = f"SELECT lists FROM portal_filterchoices WHERE key = '{key(sql)}'"
+    return f"SELECT unnest(coalesce(({kept}), ({sql})))"
 
 
 def load(sources, sql=None):
-    """{name: ChoiceList} of `sources`, in one query (`sql`: their statement(), if made)."""
+    """{name: ChoiceList} of `sources`, in one query (`sql`: their reading(statement()))."""
     with connection.cursor() as cursor:
-        cursor.execute(sql or statement(sources))
-        row = cursor.fetchone()
-    return {name: ChoiceList(row[2 * n], row[2 * n + 1]) for n, name in enumerate(sources)}
+        cursor.execute(sql or reading(statement(sources)))
+        texts = [text for (text,) in cursor.fetchall()]
+    return {name: ChoiceList(texts[2 * n], texts[2 * n + 1]) for n, name in enumerate(sources)}
+
+
+# The statements of the FilterSets' lists (reporting.filters.PeriodFilterSet registers them).
+statements = set()
+
+
+def keep_all(**kwargs):
+    """Write and keep the lists of every statement registered, and only those (after each
+    migrate: the tables' triggers write them again whenever their data change)."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("filters")  # every document's FilterSet, which registers its lists
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('portal_filterchoices'))")
+        cursor.execute(
+            "DELETE FROM portal_filterchoices WHERE NOT key = ANY(%s)",
+            [[key(sql) for sql in statements]],
+        )
+        for sql in statements:
+            cursor.execute(
+                f"""INSERT INTO portal_filterchoices (key, statement, lists)
+                VALUES (%s, %s, ({sql}))
+                ON CONFLICT (key) DO UPDATE SET lists = excluded.lists""",
+                [key(sql), sql],
+            )

@@ -59,8 +59,8 @@ def organizations_with(rows):
 
 @functools.cache
 def choices_statement(filterset_class):
-    """The SQL of the FilterSet's choice lists, made once per process."""
-    return choices.statement(filterset_class.choice_sources)
+    """The SQL that reads the FilterSet's choice lists as kept, made once per process."""
+    return choices.reading(choices.statement(filterset_class.choice_sources))
 
 
 def keyword_filter(label, where):
@@ -151,6 +151,11 @@ class PeriodFilterSet(django_filters.FilterSet):
     choice_sources = {}
     # The path from an entry to the organisations that answer for it; set by subclasses.
     responsible_path = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.choice_sources:
+            choices.statements.add(choices.statement(cls.choice_sources))
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         # The list pages have read the master data's revision with their key (render_list).

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
+from reporting import choices
 from reporting.models import ReportingPeriod
 from tests import mutation
 from tests.cleandb import (
@@ -54,6 +55,9 @@ def django_db_setup(
     with django_db_blocker.unblock():
         try:
             clean_test_database(rebuild=django_db_createdb)
+            # The filters' lists as this code writes them, as a migrate would keep them: the
+            # template is kept while the migrations, models and seed stay the same.
+            choices.keep_all()
         except Exception:
             if mutation.mutant_under_test():
                 # Not the mutant's doing (no mutated code builds the test database): mutmut
@@ -82,6 +86,7 @@ def seeded_transactional_db(transactional_db, django_db_blocker):
     them after all the others)."""
     with django_db_blocker.unblock():
         recopy_test_database()
+        choices.keep_all()
 
 
 def _persona(username):
