@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from core.escape import escape_sql
 from core.models import ListRevision
@@ -125,13 +125,16 @@ def load(sources, sql=None):
 statements = set()
 
 
-def keep_all(**kwargs):
+def keep_all(using=DEFAULT_DB_ALIAS, **kwargs):
     """Write and keep the lists of every statement registered, and only those (after each
     migrate: the tables' triggers write them again whenever their data change)."""
     from django.utils.module_loading import autodiscover_modules
 
+    database = connections[using]
+    if "portal_filterchoices" not in database.introspection.table_names():
+        return  # migrated back before core/migrations/0005
     autodiscover_modules("filters")  # every document's FilterSet, which registers its lists
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=using), database.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('portal_filterchoices'))")
         cursor.execute(
             "DELETE FROM portal_filterchoices WHERE NOT key = ANY(%s)",
