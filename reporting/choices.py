@@ -109,7 +109,7 @@ def key(sql):
 def reading(sql):
     """The SQL that reads the lists of the statement `sql` as kept, one row each (in its order),
     or, not kept (the code changed since the last migrate), as `sql` writes them now."""
-    kept = f"SELECT lists FROM portal_filterchoices WHERE key = '{key(sql)}'"
+    kept = f"SELECT lists FROM portal_filterchoices WHERE key = '{key(sql)}' AND NOT stale"
     return f"SELECT unnest(coalesce(({kept}), ({sql})))"
 
 
@@ -134,16 +134,19 @@ def keep_all(using=DEFAULT_DB_ALIAS, **kwargs):
     if "portal_filterchoices" not in database.introspection.table_names():
         return  # migrated back before core/migrations/0005
     autodiscover_modules("filters")  # every document's FilterSet, which registers its lists
+    keys = {key(sql): sql for sql in statements}
     with transaction.atomic(using=using), database.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('portal_filterchoices'))")
-        cursor.execute(
-            "DELETE FROM portal_filterchoices WHERE NOT key = ANY(%s)",
-            [[key(sql) for sql in statements]],
+        cursor.execute("DELETE FROM portal_filterchoices WHERE NOT key = ANY(%s)", [list(keys)])
+        cursor.executemany(
+            """INSERT INTO portal_filterchoices (key, statement, lists, stale)
+            VALUES (%s, %s, '{}', true) ON CONFLICT (key) DO NOTHING""",
+            list(keys.items()),
         )
-        for sql in statements:
+        # Each written by a statement of its own, taken once a writer of the tables (who holds
+        # the rows as it marks them stale) has committed: it reads that writer's changes.
+        cursor.execute("SELECT key FROM portal_filterchoices FOR UPDATE")
+        for kept, sql in keys.items():
             cursor.execute(
-                f"""INSERT INTO portal_filterchoices (key, statement, lists)
-                VALUES (%s, %s, ({sql}))
-                ON CONFLICT (key) DO UPDATE SET lists = excluded.lists""",
-                [key(sql), sql],
+                f"UPDATE portal_filterchoices SET lists = ({sql}), stale = false WHERE key = %s",
+                [kept],
             )

@@ -110,7 +110,7 @@ class WrittenOptions(django_filters.fields.ChoiceIterator):
     FastSelect their <option> elements whole when PostgreSQL wrote the list's."""
 
     def options_html(self):
-        written = self.choices.options_html()
+        written = getattr(self.choices, "options_html", lambda: None)()
         if written is None:
             return None
         first = [("", self.field.empty_label), (self.field.null_value, self.field.null_label)]
@@ -118,6 +118,8 @@ class WrittenOptions(django_filters.fields.ChoiceIterator):
 
 
 class WrittenChoiceField(django_filters.fields.ChoiceField):
+    """The field of a filter whose list PostgreSQL writes (the FilterSet's choice_sources)."""
+
     iterator = WrittenOptions
 
 

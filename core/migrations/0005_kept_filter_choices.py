@@ -1,10 +1,10 @@
 from django.db import migrations
 
 # The list filters' choice lists (reporting/choices.py), as PostgreSQL wrote them: kept here per
-# statement (`key`: its md5) and written again by the statement itself whenever a table they
-# come from changes, in the same transaction; the rows are made after each migrate (post_migrate,
-# reporting/apps.py). Labelled and rendered on every list request that the cache could not
-# answer, ten times the policies and departments cost the 資料2 list a tenth of its time.
+# statement (`key`: its md5), written after each migrate (post_migrate, reporting/apps.py) and
+# again by the statement itself whenever a table they come from changes, as that transaction
+# commits. Labelled and rendered on every list request that the cache could not answer, ten times
+# the policies and departments cost the 資料2 list a tenth of its time.
 CHOICE_TABLES = [
     "departments_jobcategory",
     "departments_organization",
@@ -22,27 +22,42 @@ CREATE = """
 CREATE TABLE portal_filterchoices (
     key text PRIMARY KEY,
     statement text NOT NULL,
-    lists text[] NOT NULL
+    lists text[] NOT NULL,
+    -- Changed since written, in a transaction not yet committed: read as written now.
+    stale boolean NOT NULL DEFAULT false
 );
 
-CREATE FUNCTION portal_write_filter_choices() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    kept record;
+-- The first statement of a transaction that changes a table the lists read marks them stale
+-- (the others find them so: one mark, one write, however many rows an import writes one by
+-- one). A writer that comes second waits here for the first to commit.
+CREATE FUNCTION portal_mark_filter_choices() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- One writer at a time, until it commits: each statement below takes its own snapshot, so
-    -- a transaction that waited here reads the changes of the one it waited for.
-    PERFORM pg_advisory_xact_lock(hashtext('portal_filterchoices'));
-    FOR kept IN SELECT key, statement FROM portal_filterchoices LOOP
-        EXECUTE format('UPDATE portal_filterchoices SET lists = (%s) WHERE key = $1', kept.statement)
-        USING kept.key;
-    END LOOP;
+    UPDATE portal_filterchoices SET stale = true WHERE NOT stale;
     RETURN NULL;
 END
 $$;
+
+-- As the transaction commits, each list marked stale is written again: by a statement of its
+-- own, whose snapshot holds the transaction's changes and every one committed before it.
+CREATE FUNCTION portal_write_filter_choices() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format(
+        'UPDATE portal_filterchoices SET lists = (%s), stale = false WHERE key = $1',
+        NEW.statement
+    ) USING NEW.key;
+    RETURN NULL;
+END
+$$;
+
+CREATE CONSTRAINT TRIGGER portal_filter_choices_write AFTER UPDATE ON portal_filterchoices
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.stale AND NOT OLD.stale)
+EXECUTE FUNCTION portal_write_filter_choices();
 """
 
 DROP = """
+DROP TRIGGER portal_filter_choices_write ON portal_filterchoices;
 DROP FUNCTION portal_write_filter_choices();
+DROP FUNCTION portal_mark_filter_choices();
 DROP TABLE portal_filterchoices;
 """
 
@@ -51,7 +66,7 @@ def trigger(table):
     return migrations.RunSQL(
         f"CREATE TRIGGER portal_filter_choices"
         f" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}"
-        f" FOR EACH STATEMENT EXECUTE FUNCTION portal_write_filter_choices();",
+        f" FOR EACH STATEMENT EXECUTE FUNCTION portal_mark_filter_choices();",
         f"DROP TRIGGER portal_filter_choices ON {table};",
     )
 
