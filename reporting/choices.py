@@ -4,12 +4,13 @@ PostgreSQL, kept in the database as they change, and in the cache.
 A FilterSet's lists are one statement (`statement`): PostgreSQL labels every choice (the SQL twins
 of the models' label functions, tested against them) and writes each list's <option> elements
 (as core.widgets.FastSelect writes them). Its result is kept in `portal_filterchoices`
-(core/migrations/0005): written after each migrate (`keep_all`) and again by the statement itself,
-in the same transaction, whenever a table it reads changes (the tables' triggers), so a list page
-reads every list of its form with one lookup by key; a statement not kept (the code changed since
-the last migrate) is run instead. Read as rows and labelled, escaped and rendered in Python on
-every list request the cache could not answer, ten times the policies and departments cost the
-資料2 list a tenth of its time.
+(core/migrations/0005): written after each migrate (`keep_all`) and again by the statement itself
+as a transaction that changed a table it reads commits (the tables' triggers mark it stale, a
+deferred trigger writes it), so a list page reads every list of its form with one lookup by key;
+a statement not kept (the code changed since the last migrate) or stale (read by the transaction
+that changed its tables, before it commits) is run instead. Read as rows and labelled, escaped
+and rendered in Python on every list request the cache could not answer, ten times the policies
+and departments cost the 資料2 list a tenth of its time.
 
 In the cache they are kept under the master data's revision (core.models.ListRevision), so any
 write to the tables they come from retires them, and the saves of deadline week do not."""
