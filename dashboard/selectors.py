@@ -108,30 +108,24 @@ def previous_period(periods, period):
 
 
 # The tracker's columns per state, and its order: the most outstanding rows first (資料3's
-# sections before 資料2's departments when as many), then the organisations' order.
-_STATE_COLUMNS = ", ".join(f"COUNT(*) FILTER (WHERE c.state = '{state}')" for state in STATES)
+# sections before 資料2's departments when as many), then the organisations' order. The entries
+# are counted by PostgreSQL as they are written (dashboard migration 0001: per period, document,
+# organisation and state), so the tracker reads a few rows per organisation, not every entry.
+_STATE_COLUMNS = ", ".join(
+    f"COALESCE(SUM(c.entries) FILTER (WHERE c.state = '{state}'), 0)" for state in STATES
+)
 _OUTSTANDING = (
-    f"COUNT(*) FILTER (WHERE c.state NOT IN ('{EntryState.SUBMITTED}', '{EntryState.APPROVED}'))"
+    "COALESCE(SUM(c.entries) FILTER"
+    f" (WHERE c.state NOT IN ('{EntryState.SUBMITTED}', '{EntryState.APPROVED}')), 0)"
 )
 TRACKER_SQL = f"""
-    WITH counted AS (
-        SELECT '資料3' AS document, t.organization_id, e.state
-        FROM initiatives_progressentry e
-        JOIN initiatives_initiative_sections t ON t.initiative_id = e.initiative_id
-        WHERE e.period_id = %(period)s
-          AND (%(everything)s OR t.organization_id = ANY(%(scope)s))
-        UNION ALL
-        SELECT '資料2', t.organization_id, e.state
-        FROM recommendations_actionreport e
-        JOIN recommendations_action_departments t ON t.action_id = e.action_id
-        WHERE e.period_id = %(period)s
-          AND (%(everything)s OR t.organization_id = ANY(%(scope)s))
-    )
     SELECT c.document, o.id, o.label, o.sort_order, {_STATE_COLUMNS},
            COUNT(*) OVER (),
            SUM(CASE WHEN {_OUTSTANDING} > 0 THEN 1 ELSE 0 END) OVER ()
-    FROM counted c
+    FROM dashboard_trackertally c
     JOIN departments_organization o ON o.id = c.organization_id
+    WHERE c.period_id = %(period)s AND c.entries > 0
+      AND (%(everything)s OR c.organization_id = ANY(%(scope)s))
     GROUP BY c.document, o.id
     ORDER BY {_OUTSTANDING} DESC, c.document = '資料2', o.sort_order, o.label, o.id
     LIMIT %(limit)s OFFSET %(offset)s
@@ -190,6 +184,45 @@ MATRIX_SQL = """
         WHERE t.initiative_id = i.id AND t.organization_id = ANY(%(scope)s)))
     GROUP BY i.category_id, i.job_category_id, e.state
 """
+# For everyone, the counts PostgreSQL keeps (dashboard migration 0001). A scoped matrix counts
+# live (above): an entry with two sections in scope counts once, which no tally per section can
+# tell, and a scope's entries are few.
+MATRIX_TALLY_SQL = """
+    SELECT 'category', id, number, title, NULL::bigint FROM initiatives_category
+    UNION ALL
+    SELECT 'job', id, sort_order, name, NULL FROM departments_jobcategory
+    UNION ALL
+    SELECT 'cell', category_id, job_category_id, state, entries
+    FROM dashboard_matrixtally
+    WHERE period_id = %(period)s AND entries > 0
+"""
+
+
+# 資料2's 区分 for everyone, from the counts PostgreSQL keeps (dashboard migration 0001): the
+# actions counted whatever the period (period 0) and how many of them have each letter in the
+# period; then what names the chapters and departments counted.
+_LETTERS = ", ".join(f"COALESCE(n.{x}, 0) AS {x}" for x in "abcd")
+_COUNTS = ", ".join(f"n.{x}" for x in ("actions", *"abcd"))
+CLASSIFICATIONS_TALLY_SQL = f"""
+    WITH counted AS (
+        SELECT t.kind, t.key_id, t.actions, {_LETTERS}
+        FROM dashboard_classificationtally t
+        LEFT JOIN dashboard_classificationtally n
+          ON n.period_id = %(period)s AND n.kind = t.kind AND n.key_id = t.key_id
+        WHERE t.period_id = 0 AND t.actions > 0
+    )
+    SELECT 'chapter', c.id, c.number, c.title, {_COUNTS}
+    FROM counted n JOIN recommendations_chapter c ON c.id = n.key_id
+    WHERE n.kind = 'chapter'
+    UNION ALL
+    SELECT 'department', g.id, g.sort_order, g.label, {_COUNTS}
+    FROM counted n JOIN departments_organization g ON g.id = n.key_id
+    WHERE n.kind = 'department'
+    UNION ALL
+    SELECT 'total', NULL, NULL, NULL, COALESCE(MAX(n.actions), 0),
+           {", ".join(f"COALESCE(MAX(n.{x}), 0)" for x in "abcd")}
+    FROM counted n WHERE n.kind = 'total'
+"""
 
 
 @dataclass
@@ -234,6 +267,15 @@ class Dashboard:
         """Per chapter (an action counts where it stands and where it is listed again as
         【再掲】, once per chapter, as on the list page) and per department. An action with
         paragraphs of several 区分 counts once under each."""
+        if self.scope is None:
+            rows = _fetch(CLASSIFICATIONS_TALLY_SQL, {"period": self.period.pk})
+        else:
+            rows = self._shiryo2_counted()
+        return self._shiryo2_rows(rows)
+
+    def _shiryo2_counted(self):
+        """The rows of CLASSIFICATIONS_TALLY_SQL counted live, for a scope: an action is counted
+        when a department in scope answers for it, which no tally per department can tell."""
         in_scope = self._action_in_scope(source_pk_sql("a"))
         # Each action in scope once, with its 区分 (a flag per letter) read from its report's
         # letters kept by PostgreSQL (recommendations migration 0007): one row per report,
@@ -243,7 +285,7 @@ class Dashboard:
         letters = ", ".join(f"strpos(r.classifications, '{x}') > 0 AS {x.lower()}" for x in LETTERS)
         named = ", ".join(f"COUNT(*) FILTER (WHERE l.{x.lower()}) AS {x.lower()}" for x in LETTERS)
         counts = ", ".join(f"n.{x.lower()}" for x in LETTERS)
-        rows = _fetch(
+        return _fetch(
             f"""
             WITH actions AS MATERIALIZED (
                 SELECT a.action_id, {letters}
@@ -282,6 +324,9 @@ class Dashboard:
             """,
             self._params(period=self.period.pk),
         )
+
+    @staticmethod
+    def _shiryo2_rows(rows):
         chapters, departments = {}, {}
         total = ClassificationRow(None, "合計（取組ごとに１回）")
         for kind, key, number, title, count, *by_letter in rows:
@@ -370,7 +415,8 @@ class Dashboard:
         sections is in scope. The categories, the job categories and the counts in one
         statement."""
         categories, jobs, counted = [], [], []
-        found = _fetch(MATRIX_SQL, self._params(period=self.period.pk))
+        sql = MATRIX_TALLY_SQL if self.scope is None else MATRIX_SQL
+        found = _fetch(sql, self._params(period=self.period.pk))
         for kind, pk, number, text, count in found:
             if kind == "category":
                 categories.append(Category(pk=pk, number=number, title=text))
