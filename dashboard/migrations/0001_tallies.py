@@ -195,9 +195,9 @@ REPORT_FUNCTION = f"""
 CREATE FUNCTION dashboard_tally_actionreport() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     periods bigint[];
-    actions bigint[];
+    action_ids bigint[];
     states text[];
-    letters text[];
+    reported text[];
     signs int[];
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
@@ -206,15 +206,15 @@ BEGIN
     ELSIF TG_OP = 'INSERT' THEN
         SELECT array_agg(period_id), array_agg(action_id), array_agg(state::text),
                array_agg(classifications), array_agg(1)
-        INTO periods, actions, states, letters, signs FROM new_rows;
+        INTO periods, action_ids, states, reported, signs FROM new_rows;
     ELSIF TG_OP = 'DELETE' THEN
         SELECT array_agg(period_id), array_agg(action_id), array_agg(state::text),
                array_agg(classifications), array_agg(-1)
-        INTO periods, actions, states, letters, signs FROM old_rows;
+        INTO periods, action_ids, states, reported, signs FROM old_rows;
     ELSE
         SELECT array_agg(c.period_id), array_agg(c.action_id), array_agg(c.state),
                array_agg(c.letters), array_agg(c.sign)
-        INTO periods, actions, states, letters, signs
+        INTO periods, action_ids, states, reported, signs
         FROM old_rows o JOIN new_rows n ON n.id = o.id
         CROSS JOIN LATERAL (VALUES
             (o.period_id, o.action_id, o.state::text, o.classifications, -1),
@@ -228,7 +228,7 @@ BEGIN
     END IF;
     INSERT INTO dashboard_trackertally AS t (period_id, document, organization_id, state, entries)
     SELECT c.period_id, '資料2', d.organization_id, c.state, SUM(c.sign)
-    FROM unnest(periods, actions, states, signs) AS c(period_id, action_id, state, sign)
+    FROM unnest(periods, action_ids, states, signs) AS c(period_id, action_id, state, sign)
     JOIN recommendations_action_departments d ON d.action_id = c.action_id
     GROUP BY c.period_id, d.organization_id, c.state
     HAVING SUM(c.sign) <> 0
@@ -238,7 +238,7 @@ BEGIN
     WITH changed AS (
         -- Only the reports of original actions count (an action that is no 【再掲】, or one
         -- listed again elsewhere).
-        SELECT c.* FROM unnest(periods, actions, letters, signs)
+        SELECT c.* FROM unnest(periods, action_ids, reported, signs)
             AS c(period_id, action_id, letters, sign)
         WHERE EXISTS (
             SELECT 1 FROM recommendations_action x
@@ -248,8 +248,8 @@ BEGIN
         SELECT DISTINCT p.chapter_id, COALESCE(a.repost_of_id, a.id) AS action_id
         FROM recommendations_action a
         JOIN recommendations_policy p ON p.id = a.policy_id
-        WHERE (a.id = ANY(actions) OR a.repost_of_id = ANY(actions))
-          AND COALESCE(a.repost_of_id, a.id) = ANY(actions)
+        WHERE (a.id = ANY(action_ids) OR a.repost_of_id = ANY(action_ids))
+          AND COALESCE(a.repost_of_id, a.id) = ANY(action_ids)
     )
     SELECT period_id, kind, key_id, SUM(sign), {letter_sums("letters", "sign")}
     FROM (
