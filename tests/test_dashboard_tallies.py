@@ -12,6 +12,7 @@ from collections import Counter
 import pytest
 from django.db import connection
 
+from dashboard.selectors import MATRIX_SQL, MATRIX_TALLY_SQL, Dashboard
 from departments.models import Organization
 from documents.exports import export_shiryo3
 from documents.imports import import_shiryo3
@@ -21,7 +22,7 @@ from recommendations import services as recommendation_services
 from recommendations.models import Action, ActionReport, ImplementationStatus, Policy
 from recommendations.services import set_classification
 from reporting import services
-from reporting.models import EntryState
+from reporting.models import EntryState, ReportingPeriod
 from tests.documents import to_bytes
 from tests.helpers import another_connection
 
@@ -340,5 +341,68 @@ def test_two_writers_at_once_lose_no_count(period):
             one.rollback()
             for entry in (first, second):
                 one.execute(sql, [entry.state, entry.pk])
+            one.commit()
+    assert_kept()
+
+
+def test_the_dashboard_for_everyone_reads_what_the_live_count_reads(period, admin_user):
+    """After writes of every kind, the kept counts give the dashboard the rows the live
+    statements (still used for a scope) give for everyone."""
+    execute(
+        "UPDATE initiatives_progressentry SET state = 'returned' WHERE id %% 3 = 0"
+        " AND period_id = %s",
+        [period.pk],
+    )
+    execute("UPDATE recommendations_implementationstatus SET classification = 'C' WHERE id % 4 = 0")
+    Action.objects.filter(repost_of__isnull=False).order_by("pk").first().departments.clear()
+    dashboard = Dashboard(period, list(ReportingPeriod.objects.all()))
+    live = dashboard._shiryo2_rows(dashboard._shiryo2_counted())
+    assert _classification_rows(dashboard.shiryo2_counts()) == _classification_rows(live)
+    with connection.cursor() as cursor:
+        params = dashboard._params(period=period.pk)
+        cursor.execute(MATRIX_SQL, params)
+        counted = sorted(cursor.fetchall(), key=repr)
+        cursor.execute(MATRIX_TALLY_SQL, params)
+        assert sorted(cursor.fetchall(), key=repr) == counted
+
+
+def _classification_rows(counts):
+    chapters, departments, total = counts
+    return [(row.label, row.total, row.counts) for row in [*chapters, *departments, total]]
+
+
+def test_a_section_added_while_an_entry_is_written_loses_no_count(period):
+    """A change of the master data and a write of an entry at once, from two connections: the
+    second counts what the first committed (both wait on the data revision's row)."""
+    entry = ProgressEntry.objects.filter(period=period).order_by("pk").first()
+    section = Organization.objects.exclude(initiatives=entry.initiative).order_by("pk").first()
+    through = Initiative.sections.through._meta.db_table
+    update = "UPDATE initiatives_progressentry SET state = %s WHERE id = %s"
+    with another_connection() as one, another_connection() as other:
+        try:
+            one.execute(update, ["draft", entry.pk])  # not committed yet
+            waiting = threading.Thread(
+                target=lambda: (
+                    other.execute(
+                        f"INSERT INTO {through} (initiative_id, organization_id) VALUES (%s, %s)",
+                        [entry.initiative_id, section.pk],
+                    ),
+                    other.commit(),
+                )
+            )
+            waiting.start()
+            waiting.join(timeout=1)
+            assert waiting.is_alive()  # held by the first writer
+            one.commit()
+            waiting.join(timeout=10)
+            assert not waiting.is_alive()
+            assert_kept()
+        finally:
+            one.rollback()
+            one.execute(update, [entry.state, entry.pk])
+            one.execute(
+                f"DELETE FROM {through} WHERE initiative_id = %s AND organization_id = %s",
+                [entry.initiative_id, section.pk],
+            )
             one.commit()
     assert_kept()
