@@ -170,19 +170,28 @@ RECENT_CHANGES_SQL = f"""
 """
 
 
-# The matrix's rows and columns (with what orders them), then its counts.
+# The matrix's rows and columns (with what orders them), then its counts for a scope: the
+# entries of the initiatives with a section in scope (each once, however many of its sections
+# are), each looked up from the scope's sections rather than every entry of the period tested
+# (LIMIT 1: an initiative has one entry a period; it keeps the planner from hashing them all).
 MATRIX_SQL = """
     SELECT 'category', id, number, title, NULL::bigint FROM initiatives_category
     UNION ALL
     SELECT 'job', id, sort_order, name, NULL FROM departments_jobcategory
     UNION ALL
-    SELECT 'cell', i.category_id, i.job_category_id, e.state, COUNT(*)
-    FROM initiatives_progressentry e
-    JOIN initiatives_initiative i ON i.id = e.initiative_id
-    WHERE e.period_id = %(period)s AND (%(everything)s OR EXISTS (
-        SELECT 1 FROM initiatives_initiative_sections t
-        WHERE t.initiative_id = i.id AND t.organization_id = ANY(%(scope)s)))
-    GROUP BY i.category_id, i.job_category_id, e.state
+    SELECT 'cell', e.category_id, e.job_category_id, e.state, COUNT(*)
+    FROM (
+        SELECT DISTINCT t.initiative_id FROM initiatives_initiative_sections t
+        WHERE t.organization_id = ANY(%(scope)s)
+    ) t
+    CROSS JOIN LATERAL (
+        SELECT e.state, i.category_id, i.job_category_id
+        FROM initiatives_progressentry e
+        JOIN initiatives_initiative i ON i.id = e.initiative_id
+        WHERE e.period_id = %(period)s AND e.initiative_id = t.initiative_id
+        LIMIT 1
+    ) e
+    GROUP BY e.category_id, e.job_category_id, e.state
 """
 # For everyone, the counts PostgreSQL keeps (dashboard migration 0001). A scoped matrix counts
 # live (above): an entry with two sections in scope counts once, which no tally per section can

@@ -358,11 +358,13 @@ def test_the_dashboard_for_everyone_reads_what_the_live_count_reads(period, admi
     dashboard = Dashboard(period, list(ReportingPeriod.objects.all()))
     live = dashboard._shiryo2_rows(dashboard._shiryo2_counted())
     assert _classification_rows(dashboard.shiryo2_counts()) == _classification_rows(live)
+    # The live matrix of a scope of every section counts every entry (each has a section).
+    assert not ProgressEntry.objects.filter(initiative__sections=None).exists()
+    everyone = Dashboard(period, [period], Organization.objects.values_list("pk", flat=True))
     with connection.cursor() as cursor:
-        params = dashboard._params(period=period.pk)
-        cursor.execute(MATRIX_SQL, params)
+        cursor.execute(MATRIX_SQL, everyone._params(period=period.pk))
         counted = sorted(cursor.fetchall(), key=repr)
-        cursor.execute(MATRIX_TALLY_SQL, params)
+        cursor.execute(MATRIX_TALLY_SQL, dashboard._params(period=period.pk))
         assert sorted(cursor.fetchall(), key=repr) == counted
 
 
