@@ -107,28 +107,29 @@ def previous_period(periods, period):
     return max(earlier, key=lambda p: p.results_until, default=None)
 
 
-# The tracker's columns per state, and its order: the most outstanding rows first (資料3's
-# sections before 資料2's departments when as many), then the organisations' order. The entries
-# are counted by PostgreSQL as they are written (dashboard migration 0001: per period, document,
-# organisation and state), so the tracker reads a few rows per organisation, not every entry.
-_STATE_COLUMNS = ", ".join(
-    f"COALESCE(SUM(c.entries) FILTER (WHERE c.state = '{state}'), 0)" for state in STATES
-)
-_OUTSTANDING = (
-    "COALESCE(SUM(c.entries) FILTER"
-    f" (WHERE c.state NOT IN ('{EntryState.SUBMITTED}', '{EntryState.APPROVED}')), 0)"
-)
+# The tracker's rows: the entries per state under each organisation, counted by PostgreSQL as
+# they are written (dashboard migration 0001, a row per period, document and organisation with
+# a column per state and the organisation's order and name copied). Its order — the most
+# outstanding rows first (資料3's sections before 資料2's departments when as many), then the
+# organisations' order — is an index's: the first rows are read in order, whatever the number
+# of organisations, and the rows in all (and those behind) are counted from the index alone.
+_SCOPE = "c.period_id = %(period)s AND c.entries > 0"
+_SCOPE += " AND (%(everything)s OR c.organization_id = ANY(%(scope)s))"
 TRACKER_SQL = f"""
-    SELECT c.document, o.id, o.label, o.sort_order, {_STATE_COLUMNS},
-           COUNT(*) OVER (),
-           SUM(CASE WHEN {_OUTSTANDING} > 0 THEN 1 ELSE 0 END) OVER ()
-    FROM dashboard_trackertally c
+    SELECT c.document, o.id, o.label, o.sort_order, {", ".join(f"c.{s}" for s in STATES)},
+           n.count, n.behind
+    FROM (
+        SELECT COUNT(*) AS count, COUNT(*) FILTER (WHERE c.outstanding > 0) AS behind
+        FROM dashboard_trackertally c WHERE {_SCOPE}
+    ) n
+    CROSS JOIN LATERAL (
+        SELECT * FROM dashboard_trackertally c WHERE {_SCOPE}
+        ORDER BY c.outstanding DESC, (c.document = '資料2'), c.sort_order, c.label,
+                 c.organization_id
+        LIMIT %(limit)s OFFSET %(offset)s
+    ) c
     JOIN departments_organization o ON o.id = c.organization_id
-    WHERE c.period_id = %(period)s AND c.entries > 0
-      AND (%(everything)s OR c.organization_id = ANY(%(scope)s))
-    GROUP BY c.document, o.id
-    ORDER BY {_OUTSTANDING} DESC, c.document = '資料2', o.sort_order, o.label, o.id
-    LIMIT %(limit)s OFFSET %(offset)s
+    ORDER BY c.outstanding DESC, (c.document = '資料2'), c.sort_order, c.label, c.organization_id
 """
 
 

@@ -29,10 +29,15 @@ from tests.helpers import another_connection
 pytestmark = pytest.mark.django_db
 
 MIGRATION = importlib.import_module("dashboard.migrations.0001_tallies")
+STATES = list(EntryState.values)
 TALLIES = {
-    "tracker": ("dashboard_trackertally", 4),
-    "matrix": ("dashboard_matrixtally", 4),
-    "classifications": ("dashboard_classificationtally", 3),
+    "tracker": (
+        "dashboard_trackertally",
+        3,
+        f"period_id, document, organization_id, {', '.join(STATES)}",
+    ),
+    "matrix": ("dashboard_matrixtally", 4, "*"),
+    "classifications": ("dashboard_classificationtally", 3, "*"),
 }
 
 
@@ -40,11 +45,22 @@ def kept():
     """Each tally as {key: counts}, without the rows whose counts all fell to 0."""
     found = {}
     with connection.cursor() as cursor:
-        for name, (table, width) in TALLIES.items():
-            cursor.execute(f"SELECT * FROM {table}")
+        for name, (table, width, columns) in TALLIES.items():
+            cursor.execute(f"SELECT {columns} FROM {table}")
             rows = {tuple(r[:width]): tuple(r[width:]) for r in cursor.fetchall()}
             found[name] = {k: v for k, v in rows.items() if any(v)}
     return found
+
+
+def copied_organizations():
+    """The tracker's copies of its organisations' order and names, as they differ from them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.organization_id, t.sort_order, t.label, o.sort_order, o.label"
+            " FROM dashboard_trackertally t JOIN departments_organization o"
+            " ON o.id = t.organization_id WHERE (t.sort_order, t.label) <> (o.sort_order, o.label)"
+        )
+        return cursor.fetchall()
 
 
 def computed():
@@ -94,8 +110,11 @@ def computed():
             row[0] += 1
             for i, letter in enumerate("ABCD", 1):
                 row[i] += letter in found
+    rows = {}
+    for (period, document, org, state), count in tracker.items():
+        rows.setdefault((period, document, org), [0] * len(STATES))[STATES.index(state)] += count
     return {
-        "tracker": {k: (v,) for k, v in tracker.items() if v},
+        "tracker": {k: tuple(v) for k, v in rows.items() if any(v)},
         "matrix": {k: (v,) for k, v in matrix.items() if v},
         "classifications": {k: tuple(v) for k, v in classifications.items() if any(v)},
     }
@@ -105,6 +124,7 @@ def assert_kept():
     found, expected = kept(), computed()
     for name in TALLIES:
         assert found[name] == expected[name], name
+    assert copied_organizations() == []
 
 
 def execute(sql, params=None):
@@ -133,7 +153,7 @@ def test_the_seeded_data_is_counted(period):
 
 
 def test_the_migration_counts_the_rows_already_there(period):
-    for table, _ in TALLIES.values():
+    for table, *_ in TALLIES.values():
         execute(f"DELETE FROM {table}")
     execute(MIGRATION.FORWARD[-1])
     assert_kept()
@@ -301,8 +321,8 @@ def test_a_change_of_text_alone_writes_no_count(period):
     def versions():
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT string_agg(xmin::text, ',' ORDER BY period_id, document, organization_id,"
-                " state) FROM dashboard_trackertally"
+                "SELECT string_agg(xmin::text, ',' ORDER BY period_id, document, organization_id)"
+                " FROM dashboard_trackertally"
             )
             return cursor.fetchone()[0]
 
@@ -407,4 +427,14 @@ def test_a_section_added_while_an_entry_is_written_loses_no_count(period):
                 [entry.initiative_id, section.pk],
             )
             one.commit()
+    assert_kept()
+
+
+def test_an_organisation_renamed_or_moved_in_the_order_is_copied_for_the_tracker(period):
+    organization = Organization.objects.filter(initiatives__entries__period=period).first()
+    organization.name = "改名した課"
+    organization.sort_order = 0
+    organization.save()
+    execute("UPDATE departments_organization SET sort_order = sort_order + 1")
+    assert copied_organizations() == []
     assert_kept()

@@ -3,9 +3,10 @@ from django.db import migrations
 # The dashboard's counts for everyone, kept by PostgreSQL so that reading them costs the same
 # however many entries a period has (the counts of the current period grew with its entries):
 #
-# - dashboard_trackertally: entries per period, document, section or department, and state
-#   (the tracker, for everyone and for a scope alike: an entry counts once under each of its
-#   sections, as the tracker shows it);
+# - dashboard_trackertally: entries per period, document and section or department, a column
+#   per state (the tracker, for everyone and for a scope alike: an entry counts once under each
+#   of its sections, as the tracker shows it), with the organisation's order and name copied,
+#   so that an index gives the tracker's first rows in its order without counting them all;
 # - dashboard_matrixtally: 資料3 entries per period, category, job category and state (the
 #   matrix for everyone; a scoped matrix counts an entry once however many of its sections are
 #   in scope, which no per-section tally can tell, so it still counts live, over a small scope);
@@ -27,6 +28,26 @@ from django.db import migrations
 # writer: a trigger reads the other tables once the writer before it has committed, so two
 # writers at once never lose a count.
 LETTERS = "ABCD"
+# reporting.models.EntryState, as this migration found it; outstanding: neither submitted nor
+# approved (the tracker's order).
+STATES = ("not_started", "draft", "submitted", "returned", "approved")
+OUTSTANDING = ("not_started", "draft", "returned")
+
+
+def state_sums(sign=None):
+    """A column per state: the rows in that state (times `sign`)."""
+    counted = f"c.{sign}" if sign else "1"
+    return ", ".join(
+        f"COALESCE(SUM({counted}) FILTER (WHERE c.state = '{state}'), 0)" for state in STATES
+    )
+
+
+STATE_COLUMNS = ", ".join(STATES)
+ADD_STATES = ", ".join(f"{state} = t.{state} + excluded.{state}" for state in STATES)
+# A report whose letters alone changed moves no state.
+STATES_MOVED = " OR ".join(
+    f"COALESCE(SUM(c.sign) FILTER (WHERE c.state = '{state}'), 0) <> 0" for state in STATES
+)
 
 
 def letter_sums(column, sign=None):
@@ -34,16 +55,22 @@ def letter_sums(column, sign=None):
     return ", ".join(f"SUM({factor}(strpos({column}, '{x}') > 0)::int)" for x in LETTERS)
 
 
-TABLES = """
+TABLES = f"""
 CREATE TABLE dashboard_trackertally (
     period_id bigint NOT NULL,
     document text NOT NULL,
     organization_id bigint NOT NULL,
-    state text NOT NULL,
-    entries integer NOT NULL,
-    PRIMARY KEY (period_id, document, organization_id, state)
+    {", ".join(f"{state} integer NOT NULL" for state in STATES)},
+    entries integer GENERATED ALWAYS AS ({" + ".join(STATES)}) STORED,
+    outstanding integer GENERATED ALWAYS AS ({" + ".join(OUTSTANDING)}) STORED,
+    sort_order integer NOT NULL,
+    label text NOT NULL,
+    PRIMARY KEY (period_id, document, organization_id)
 );
 CREATE INDEX dashboard_trackertally_organization ON dashboard_trackertally (organization_id);
+CREATE INDEX dashboard_trackertally_order ON dashboard_trackertally
+    (period_id, outstanding DESC, (document = '資料2'), sort_order, label, organization_id)
+    WHERE entries > 0;
 CREATE TABLE dashboard_matrixtally (
     period_id bigint NOT NULL,
     category_id bigint NOT NULL,
@@ -71,18 +98,22 @@ CREATE INDEX dashboard_classificationtally_key ON dashboard_classificationtally 
 COUNT_FUNCTIONS = f"""
 CREATE FUNCTION dashboard_count_tracker(orgs bigint[]) RETURNS void LANGUAGE sql AS $$
     DELETE FROM dashboard_trackertally WHERE orgs IS NULL OR organization_id = ANY(orgs);
-    INSERT INTO dashboard_trackertally (period_id, document, organization_id, state, entries)
-    SELECT e.period_id, '資料3', t.organization_id, e.state, COUNT(*)
-    FROM initiatives_progressentry e
-    JOIN initiatives_initiative_sections t ON t.initiative_id = e.initiative_id
-    WHERE orgs IS NULL OR t.organization_id = ANY(orgs)
-    GROUP BY e.period_id, t.organization_id, e.state
-    UNION ALL
-    SELECT e.period_id, '資料2', t.organization_id, e.state, COUNT(*)
-    FROM recommendations_actionreport e
-    JOIN recommendations_action_departments t ON t.action_id = e.action_id
-    WHERE orgs IS NULL OR t.organization_id = ANY(orgs)
-    GROUP BY e.period_id, t.organization_id, e.state;
+    INSERT INTO dashboard_trackertally
+        (period_id, document, organization_id, {STATE_COLUMNS}, sort_order, label)
+    SELECT c.period_id, c.document, o.id, {state_sums()}, o.sort_order, o.label
+    FROM (
+        SELECT e.period_id, '資料3' AS document, t.organization_id, e.state::text AS state
+        FROM initiatives_progressentry e
+        JOIN initiatives_initiative_sections t ON t.initiative_id = e.initiative_id
+        WHERE orgs IS NULL OR t.organization_id = ANY(orgs)
+        UNION ALL
+        SELECT e.period_id, '資料2', t.organization_id, e.state
+        FROM recommendations_actionreport e
+        JOIN recommendations_action_departments t ON t.action_id = e.action_id
+        WHERE orgs IS NULL OR t.organization_id = ANY(orgs)
+    ) c
+    JOIN departments_organization o ON o.id = c.organization_id
+    GROUP BY c.period_id, c.document, o.id;
 $$;
 
 CREATE FUNCTION dashboard_count_matrix(categories bigint[]) RETURNS void LANGUAGE sql AS $$
@@ -135,7 +166,7 @@ $$;
 """
 
 # Entries: what each statement's rows change, added and subtracted.
-ENTRY_FUNCTION = """
+ENTRY_FUNCTION = f"""
 CREATE FUNCTION dashboard_tally_progressentry() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     periods bigint[];
@@ -169,13 +200,14 @@ BEGIN
     IF periods IS NULL THEN
         RETURN NULL;
     END IF;
-    INSERT INTO dashboard_trackertally AS t (period_id, document, organization_id, state, entries)
-    SELECT c.period_id, '資料3', s.organization_id, c.state, SUM(c.sign)
+    INSERT INTO dashboard_trackertally AS t
+        (period_id, document, organization_id, {STATE_COLUMNS}, sort_order, label)
+    SELECT c.period_id, '資料3', o.id, {state_sums("sign")}, o.sort_order, o.label
     FROM unnest(periods, initiatives, states, signs) AS c(period_id, initiative_id, state, sign)
     JOIN initiatives_initiative_sections s ON s.initiative_id = c.initiative_id
-    GROUP BY c.period_id, s.organization_id, c.state
-    ON CONFLICT (period_id, document, organization_id, state)
-    DO UPDATE SET entries = t.entries + excluded.entries;
+    JOIN departments_organization o ON o.id = s.organization_id
+    GROUP BY c.period_id, o.id
+    ON CONFLICT (period_id, document, organization_id) DO UPDATE SET {ADD_STATES};
     INSERT INTO dashboard_matrixtally AS t
         (period_id, category_id, job_category_id, state, entries)
     SELECT c.period_id, i.category_id, i.job_category_id, c.state, SUM(c.sign)
@@ -226,14 +258,15 @@ BEGIN
     IF periods IS NULL THEN
         RETURN NULL;
     END IF;
-    INSERT INTO dashboard_trackertally AS t (period_id, document, organization_id, state, entries)
-    SELECT c.period_id, '資料2', d.organization_id, c.state, SUM(c.sign)
+    INSERT INTO dashboard_trackertally AS t
+        (period_id, document, organization_id, {STATE_COLUMNS}, sort_order, label)
+    SELECT c.period_id, '資料2', o.id, {state_sums("sign")}, o.sort_order, o.label
     FROM unnest(periods, action_ids, states, signs) AS c(period_id, action_id, state, sign)
     JOIN recommendations_action_departments d ON d.action_id = c.action_id
-    GROUP BY c.period_id, d.organization_id, c.state
-    HAVING SUM(c.sign) <> 0
-    ON CONFLICT (period_id, document, organization_id, state)
-    DO UPDATE SET entries = t.entries + excluded.entries;
+    JOIN departments_organization o ON o.id = d.organization_id
+    GROUP BY c.period_id, o.id
+    HAVING {STATES_MOVED}
+    ON CONFLICT (period_id, document, organization_id) DO UPDATE SET {ADD_STATES};
     INSERT INTO dashboard_classificationtally AS t (period_id, kind, key_id, actions, a, b, c, d)
     WITH changed AS (
         -- Only the reports of original actions count (an action that is no 【再掲】, or one
@@ -368,6 +401,17 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION dashboard_tally_organization() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        UPDATE dashboard_trackertally t SET sort_order = n.sort_order, label = n.label
+        FROM new_rows n
+        WHERE t.organization_id = n.id AND (t.sort_order, t.label) IS DISTINCT FROM (n.sort_order, n.label);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
 CREATE FUNCTION dashboard_tally_policy() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     chapters bigint[];
@@ -422,6 +466,8 @@ FUNCTIONS = {
     "initiatives_initiative": ("dashboard_tally_initiative", ("update",)),
     "recommendations_action": ("dashboard_tally_action", ("insert", "update", "delete")),
     "recommendations_policy": ("dashboard_tally_policy", ("update",)),
+    # The tracker's order reads the organisations' order and names copied into its tally.
+    "departments_organization": ("dashboard_tally_organization", ("update",)),
 }
 FORWARD = [
     TABLES,
