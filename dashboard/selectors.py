@@ -210,7 +210,9 @@ MATRIX_TALLY_SQL = """
 
 # 資料2's 区分 for everyone, from the counts PostgreSQL keeps (dashboard migration 0001): the
 # actions counted whatever the period (period 0) and how many of them have each letter in the
-# period; then what names the chapters and departments counted.
+# period; then what names the chapters and departments counted: the first %(departments)s
+# departments in _most_to_consider's order (labels compared by code point, as Python does; NULL:
+# all), and on the total's row, in the place of a key, how many departments there are.
 _LETTERS = ", ".join(f"COALESCE(n.{x}, 0) AS {x}" for x in "abcd")
 _COUNTS = ", ".join(f"n.{x}" for x in ("actions", *"abcd"))
 CLASSIFICATIONS_TALLY_SQL = f"""
@@ -225,13 +227,16 @@ CLASSIFICATIONS_TALLY_SQL = f"""
     FROM counted n JOIN recommendations_chapter c ON c.id = n.key_id
     WHERE n.kind = 'chapter'
     UNION ALL
-    SELECT 'department', g.id, g.sort_order, g.label, {_COUNTS}
-    FROM counted n JOIN departments_organization g ON g.id = n.key_id
-    WHERE n.kind = 'department'
+    (SELECT 'department', g.id, g.sort_order, g.label, {_COUNTS}
+     FROM counted n JOIN departments_organization g ON g.id = n.key_id
+     WHERE n.kind = 'department'
+     ORDER BY n.c + n.d DESC, n.actions DESC, g.sort_order, g.label COLLATE "C", g.id
+     LIMIT %(departments)s)
     UNION ALL
-    SELECT 'total', NULL, NULL, NULL, COALESCE(MAX(n.actions), 0),
-           {", ".join(f"COALESCE(MAX(n.{x}), 0)" for x in "abcd")}
-    FROM counted n WHERE n.kind = 'total'
+    SELECT 'total', COUNT(*) FILTER (WHERE n.kind = 'department'), NULL, NULL,
+           COALESCE(MAX(n.actions) FILTER (WHERE n.kind = 'total'), 0),
+           {", ".join(f"COALESCE(MAX(n.{x}) FILTER (WHERE n.kind = 'total'), 0)" for x in "abcd")}
+    FROM counted n
 """
 
 
@@ -273,15 +278,19 @@ class Dashboard:
 
     # 資料2 ---------------------------------------------------------------------------------
 
-    def shiryo2_counts(self):
+    def shiryo2_counts(self, departments=None):
         """Per chapter (an action counts where it stands and where it is listed again as
-        【再掲】, once per chapter, as on the list page) and per department. An action with
-        paragraphs of several 区分 counts once under each."""
+        【再掲】, once per chapter, as on the list page) and per department: the chapters, the
+        first `departments` departments (None: all) with the most actions still to consider
+        first, the total and the number of departments. An action with paragraphs of several
+        区分 counts once under each."""
         if self.scope is None:
-            rows = _fetch(CLASSIFICATIONS_TALLY_SQL, {"period": self.period.pk})
+            params = {"period": self.period.pk, "departments": departments}
+            rows = _fetch(CLASSIFICATIONS_TALLY_SQL, params)
         else:
             rows = self._shiryo2_counted()
-        return self._shiryo2_rows(rows)
+        chapters, by_department, total, count = self._shiryo2_rows(rows)
+        return chapters, by_department[:departments], total, count
 
     def _shiryo2_counted(self):
         """The rows of CLASSIFICATIONS_TALLY_SQL counted live, for a scope: an action is counted
@@ -339,6 +348,7 @@ class Dashboard:
     def _shiryo2_rows(rows):
         chapters, departments = {}, {}
         total = ClassificationRow(None, "合計（取組ごとに１回）")
+        department_count = None
         for kind, key, number, title, count, *by_letter in rows:
             if kind == "chapter":
                 if key not in chapters:
@@ -351,12 +361,14 @@ class Dashboard:
                     departments[key] = ClassificationRow(org, org.label)
                 row = departments[key]
             else:
-                row = total
+                row, department_count = total, key
             row.total = count
             row.counts = dict(zip(LETTERS, by_letter, strict=True))
         by_chapter = sorted(chapters.values(), key=lambda r: r.key.number)
         by_department = sorted(departments.values(), key=_most_to_consider)
-        return [row for row in by_chapter if row.total], by_department, total
+        if department_count is None:  # counted live: every department is there
+            department_count = len(by_department)
+        return [row for row in by_chapter if row.total], by_department, total, department_count
 
     def moves(self, limit, offset=0, change=None):
         """Actions whose 区分 changed since the previous period, grouped as Ｂ→Ａ, Ｃ→Ｂ, …

@@ -83,8 +83,7 @@ def dashboard(request):
     period = periods.period
     links = Links(period, everything)
 
-    chapters, departments, total = data.shiryo2_counts()
-    shown_departments = departments[:DEPARTMENTS_SHOWN]
+    chapters, shown_departments, total, department_count = data.shiryo2_counts(DEPARTMENTS_SHOWN)
     links.classification_rows(chapters, "chapter")
     links.classification_rows(shown_departments, "department")
     links.classification_rows([total], None)
@@ -109,7 +108,7 @@ def dashboard(request):
         "everything": everything,
         "chapters": chapters,
         "departments": shown_departments,
-        "department_count": len(departments),
+        "department_count": department_count,
         "total": total,
         "chapter_chart": charts.stacked_bars(
             chapters, short_label=lambda row: row.key.mark, url=lambda row, x: row.urls[x]
@@ -168,7 +167,7 @@ def departments(request):
     periods, everything, data = _period(request)
     if data is None:
         return render(request, "dashboard/departments.html", {"period": None})
-    _, rows, total = data.shiryo2_counts()
+    _, rows, total, _ = data.shiryo2_counts()
     page = Paginator(rows, PER_PAGE).get_page(_page_number(request))
     links = Links(periods.period, everything)
     links.classification_rows(page.object_list, "department")

@@ -378,6 +378,10 @@ def test_the_dashboard_for_everyone_reads_what_the_live_count_reads(period, admi
     dashboard = Dashboard(period, list(ReportingPeriod.objects.all()))
     live = dashboard._shiryo2_rows(dashboard._shiryo2_counted())
     assert _classification_rows(dashboard.shiryo2_counts()) == _classification_rows(live)
+    chapters, departments, total, count = live
+    first = (chapters, departments[:3], total, count)
+    assert _classification_rows(dashboard.shiryo2_counts(3)) == _classification_rows(first)
+    assert count == len(departments) > 3
     # The live matrix of a scope of every section counts every entry (each has a section).
     assert not ProgressEntry.objects.filter(initiative__sections=None).exists()
     everyone = Dashboard(period, [period], Organization.objects.values_list("pk", flat=True))
@@ -389,8 +393,8 @@ def test_the_dashboard_for_everyone_reads_what_the_live_count_reads(period, admi
 
 
 def _classification_rows(counts):
-    chapters, departments, total = counts
-    return [(row.label, row.total, row.counts) for row in [*chapters, *departments, total]]
+    chapters, departments, total, count = counts
+    return [count, *((r.label, r.total, r.counts) for r in [*chapters, *departments, total])]
 
 
 def test_a_section_added_while_an_entry_is_written_loses_no_count(period):
