@@ -208,35 +208,34 @@ MATRIX_TALLY_SQL = """
 """
 
 
-# 資料2's 区分 for everyone, from the counts PostgreSQL keeps (dashboard migration 0001): the
-# actions counted whatever the period (period 0) and how many of them have each letter in the
-# period; then what names the chapters and departments counted: the first %(departments)s
-# departments in _most_to_consider's order (labels compared by code point, as Python does; NULL:
-# all), and on the total's row, in the place of a key, how many departments there are.
-_LETTERS = ", ".join(f"COALESCE(n.{x}, 0) AS {x}" for x in "abcd")
-_COUNTS = ", ".join(f"n.{x}" for x in ("actions", *"abcd"))
+# 資料2's 区分 for everyone, from the counts PostgreSQL keeps (dashboard migration 0001: for each
+# period, the actions counted per chapter, department and in all, and how many of them have each
+# letter), with what names the chapters and departments: the first %(departments)s departments
+# in _most_to_consider's order (NULL: all), read in that order from an index (labels compared
+# by code point, as Python does), and on the total's row, in the place of a key, how many
+# departments there are.
+_COUNTS = ", ".join(f"t.{x}" for x in ("actions", *"abcd"))
+_PERIOD = "t.period_id = %(period)s AND t.actions > 0"
 CLASSIFICATIONS_TALLY_SQL = f"""
-    WITH counted AS (
-        SELECT t.kind, t.key_id, t.actions, {_LETTERS}
-        FROM dashboard_classificationtally t
-        LEFT JOIN dashboard_classificationtally n
-          ON n.period_id = %(period)s AND n.kind = t.kind AND n.key_id = t.key_id
-        WHERE t.period_id = 0 AND t.actions > 0
-    )
     SELECT 'chapter', c.id, c.number, c.title, {_COUNTS}
-    FROM counted n JOIN recommendations_chapter c ON c.id = n.key_id
-    WHERE n.kind = 'chapter'
+    FROM dashboard_classificationtally t JOIN recommendations_chapter c ON c.id = t.key_id
+    WHERE {_PERIOD} AND t.kind = 'chapter'
     UNION ALL
-    (SELECT 'department', g.id, g.sort_order, g.label, {_COUNTS}
-     FROM counted n JOIN departments_organization g ON g.id = n.key_id
-     WHERE n.kind = 'department'
-     ORDER BY n.c + n.d DESC, n.actions DESC, g.sort_order, g.label COLLATE "C", g.id
-     LIMIT %(departments)s)
+    SELECT 'department', g.id, g.sort_order, g.label, {_COUNTS}
+    FROM (
+        SELECT * FROM dashboard_classificationtally t
+        WHERE {_PERIOD} AND t.kind = 'department'
+        ORDER BY t.c + t.d DESC, t.actions DESC, t.sort_order, t.label COLLATE "C", t.key_id
+        LIMIT %(departments)s
+    ) t
+    JOIN departments_organization g ON g.id = t.key_id
     UNION ALL
-    SELECT 'total', COUNT(*) FILTER (WHERE n.kind = 'department'), NULL, NULL,
-           COALESCE(MAX(n.actions) FILTER (WHERE n.kind = 'total'), 0),
-           {", ".join(f"COALESCE(MAX(n.{x}) FILTER (WHERE n.kind = 'total'), 0)" for x in "abcd")}
-    FROM counted n
+    SELECT 'total',
+           (SELECT COUNT(*) FROM dashboard_classificationtally t
+            WHERE {_PERIOD} AND t.kind = 'department'),
+           NULL, NULL, {", ".join(f"COALESCE(MAX({c}), 0)" for c in _COUNTS.split(", "))}
+    FROM dashboard_classificationtally t
+    WHERE {_PERIOD} AND t.kind = 'total'
 """
 
 

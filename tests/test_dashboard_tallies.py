@@ -37,7 +37,11 @@ TALLIES = {
         f"period_id, document, organization_id, {', '.join(STATES)}",
     ),
     "matrix": ("dashboard_matrixtally", 4, "*"),
-    "classifications": ("dashboard_classificationtally", 3, "*"),
+    "classifications": (
+        "dashboard_classificationtally",
+        3,
+        "period_id, kind, key_id, actions, a, b, c, d",
+    ),
 }
 
 
@@ -59,6 +63,11 @@ def copied_organizations():
             "SELECT t.organization_id, t.sort_order, t.label, o.sort_order, o.label"
             " FROM dashboard_trackertally t JOIN departments_organization o"
             " ON o.id = t.organization_id WHERE (t.sort_order, t.label) <> (o.sort_order, o.label)"
+            " UNION ALL"
+            " SELECT t.key_id, t.sort_order, t.label, o.sort_order, o.label"
+            " FROM dashboard_classificationtally t JOIN departments_organization o"
+            " ON o.id = t.key_id WHERE t.kind = 'department'"
+            " AND (t.sort_order, t.label) IS DISTINCT FROM (o.sort_order, o.label)"
         )
         return cursor.fetchall()
 
@@ -101,13 +110,14 @@ def computed():
     by_action = {}
     for pk, period, action, _ in reports:
         by_action.setdefault(action, []).append((period, letters[pk]))
+    # Every period has a row for each chapter, department and the total (period 0 too).
+    periods = [0, *ReportingPeriod.objects.values_list("pk", flat=True)]
     classifications = {}
     for kind, key, action in counted:
-        row = classifications.setdefault((0, kind, key), [0, 0, 0, 0, 0])
-        row[0] += 1
+        for period in periods:
+            classifications.setdefault((period, kind, key), [0, 0, 0, 0, 0])[0] += 1
         for period, found in by_action.get(action, []):
-            row = classifications.setdefault((period, kind, key), [0, 0, 0, 0, 0])
-            row[0] += 1
+            row = classifications[(period, kind, key)]
             for i, letter in enumerate("ABCD", 1):
                 row[i] += letter in found
     rows = {}

@@ -11,10 +11,12 @@ from django.db import migrations
 #   matrix for everyone; a scoped matrix counts an entry once however many of its sections are
 #   in scope, which no per-section tally can tell, so it still counts live, over a small scope);
 # - dashboard_classificationtally: 資料2 original actions per chapter (where they stand and
-#   where they are listed again as 【再掲】, once per chapter), per department and in all.
-#   Period 0 holds the actions counted whatever the period (an action without a report counts
-#   too); each period's rows hold how many of them have a paragraph of each 区分 (the letters
-#   kept on the reports, recommendations migration 0007).
+#   where they are listed again as 【再掲】, once per chapter), per department and in all, a row
+#   for every period: how many actions (an action without a report in the period counts too)
+#   and how many of them have a paragraph of each 区分 (the letters kept on the reports,
+#   recommendations migration 0007). Period 0 holds the actions alone (a new period's rows
+#   start from them); a department's rows copy its order and name, so that an index gives the
+#   dashboard its departments with the most actions still to consider first;
 #
 # Not models: nothing in Django writes them, and rows whose counts fell to 0 may stay (the
 # dashboard reads only counts above 0).
@@ -50,9 +52,12 @@ STATES_MOVED = " OR ".join(
 )
 
 
-def letter_sums(column, sign=None):
+def letter_sums(column, sign=None, names=False):
     factor = f"{sign} * " if sign else ""
-    return ", ".join(f"SUM({factor}(strpos({column}, '{x}') > 0)::int)" for x in LETTERS)
+    return ", ".join(
+        f"SUM({factor}(strpos({column}, '{x}') > 0)::int)" + (f" AS {x.lower()}" if names else "")
+        for x in LETTERS
+    )
 
 
 TABLES = f"""
@@ -89,9 +94,14 @@ CREATE TABLE dashboard_classificationtally (
     b integer NOT NULL,
     c integer NOT NULL,
     d integer NOT NULL,
+    sort_order integer,
+    label text,
     PRIMARY KEY (period_id, kind, key_id)
 );
 CREATE INDEX dashboard_classificationtally_key ON dashboard_classificationtally (kind, key_id);
+CREATE INDEX dashboard_classificationtally_departments ON dashboard_classificationtally
+    (period_id, (c + d) DESC, actions DESC, sort_order, (label COLLATE "C"), key_id)
+    WHERE kind = 'department' AND actions > 0;
 """
 
 # Counting again: NULL for every section, category, chapter or department.
@@ -133,7 +143,8 @@ RETURNS void LANGUAGE sql AS $$
     WHERE (kind = 'chapter' AND (chapters IS NULL OR key_id = ANY(chapters)))
        OR (kind = 'department' AND (orgs IS NULL OR key_id = ANY(orgs)))
        OR (kind = 'total' AND total);
-    INSERT INTO dashboard_classificationtally (period_id, kind, key_id, actions, a, b, c, d)
+    INSERT INTO dashboard_classificationtally
+        (period_id, kind, key_id, actions, a, b, c, d, sort_order, label)
     WITH sources AS (
         SELECT DISTINCT COALESCE(repost_of_id, id) AS action_id FROM recommendations_action
     ), counted AS (
@@ -149,13 +160,21 @@ RETURNS void LANGUAGE sql AS $$
         WHERE orgs IS NULL OR d.organization_id = ANY(orgs)
         UNION ALL
         SELECT 'total', 0, action_id FROM sources WHERE total
+    ), keys AS (
+        SELECT kind, key_id, COUNT(*) AS actions FROM counted GROUP BY kind, key_id
+    ), reported AS (
+        SELECT r.period_id, c.kind, c.key_id,
+               {letter_sums("r.classifications", names=True)}
+        FROM counted c
+        JOIN recommendations_actionreport r USING (action_id)
+        GROUP BY r.period_id, c.kind, c.key_id
     )
-    SELECT 0, kind, key_id, COUNT(*), 0, 0, 0, 0 FROM counted GROUP BY kind, key_id
-    UNION ALL
-    SELECT r.period_id, c.kind, c.key_id, COUNT(*), {letter_sums("r.classifications")}
-    FROM counted c
-    JOIN recommendations_actionreport r USING (action_id)
-    GROUP BY r.period_id, c.kind, c.key_id;
+    SELECT p.id, k.kind, k.key_id, k.actions,
+           {", ".join(f"COALESCE(l.{x.lower()}, 0)" for x in LETTERS)}, o.sort_order, o.label
+    FROM keys k
+    CROSS JOIN (SELECT 0::bigint AS id UNION ALL SELECT id FROM reporting_reportingperiod) p
+    LEFT JOIN reported l ON l.period_id = p.id AND l.kind = k.kind AND l.key_id = k.key_id
+    LEFT JOIN departments_organization o ON k.kind = 'department' AND o.id = k.key_id;
 $$;
 
 CREATE FUNCTION dashboard_count_all() RETURNS void LANGUAGE sql AS $$
@@ -267,7 +286,8 @@ BEGIN
     GROUP BY c.period_id, o.id
     HAVING {STATES_MOVED}
     ON CONFLICT (period_id, document, organization_id) DO UPDATE SET {ADD_STATES};
-    INSERT INTO dashboard_classificationtally AS t (period_id, kind, key_id, actions, a, b, c, d)
+    INSERT INTO dashboard_classificationtally AS t
+        (period_id, kind, key_id, actions, a, b, c, d, sort_order, label)
     WITH changed AS (
         -- Only the reports of original actions count (an action that is no 【再掲】, or one
         -- listed again elsewhere).
@@ -284,20 +304,29 @@ BEGIN
         WHERE (a.id = ANY(action_ids) OR a.repost_of_id = ANY(action_ids))
           AND COALESCE(a.repost_of_id, a.id) = ANY(action_ids)
     )
-    SELECT period_id, kind, key_id, SUM(sign), {letter_sums("letters", "sign")}
+    -- The period's row is there (made with the period, or counted again with the master
+    -- data); its actions and names are those of period 0 should it not be.
+    SELECT n.period_id, n.kind, n.key_id, COALESCE(z.actions, 0), n.a, n.b, n.c, n.d,
+           z.sort_order, z.label
     FROM (
-        SELECT c.period_id, 'chapter' AS kind, placed.chapter_id AS key_id, c.sign, c.letters
-        FROM changed c JOIN placed USING (action_id)
-        UNION ALL
-        SELECT c.period_id, 'department', d.organization_id, c.sign, c.letters
-        FROM changed c JOIN recommendations_action_departments d USING (action_id)
-        UNION ALL
-        SELECT c.period_id, 'total', 0, c.sign, c.letters FROM changed c
-    ) counted
-    GROUP BY period_id, kind, key_id
+        SELECT period_id, kind, key_id, {letter_sums("letters", "sign", names=True)}
+        FROM (
+            SELECT c.period_id, 'chapter' AS kind, placed.chapter_id AS key_id, c.sign,
+                   c.letters
+            FROM changed c JOIN placed USING (action_id)
+            UNION ALL
+            SELECT c.period_id, 'department', d.organization_id, c.sign, c.letters
+            FROM changed c JOIN recommendations_action_departments d USING (action_id)
+            UNION ALL
+            SELECT c.period_id, 'total', 0, c.sign, c.letters FROM changed c
+        ) counted
+        GROUP BY period_id, kind, key_id
+    ) n
+    LEFT JOIN dashboard_classificationtally z
+      ON z.period_id = 0 AND z.kind = n.kind AND z.key_id = n.key_id
+    WHERE (n.a, n.b, n.c, n.d) <> (0, 0, 0, 0)
     ON CONFLICT (period_id, kind, key_id) DO UPDATE SET
-        actions = t.actions + excluded.actions, a = t.a + excluded.a, b = t.b + excluded.b,
-        c = t.c + excluded.c, d = t.d + excluded.d;
+        a = t.a + excluded.a, b = t.b + excluded.b, c = t.c + excluded.c, d = t.d + excluded.d;
     RETURN NULL;
 END
 $$;
@@ -406,7 +435,30 @@ BEGIN
     IF TG_OP = 'UPDATE' THEN
         UPDATE dashboard_trackertally t SET sort_order = n.sort_order, label = n.label
         FROM new_rows n
-        WHERE t.organization_id = n.id AND (t.sort_order, t.label) IS DISTINCT FROM (n.sort_order, n.label);
+        WHERE t.organization_id = n.id
+          AND (t.sort_order, t.label) IS DISTINCT FROM (n.sort_order, n.label);
+        UPDATE dashboard_classificationtally t SET sort_order = n.sort_order, label = n.label
+        FROM new_rows n
+        WHERE t.kind = 'department' AND t.key_id = n.id
+          AND (t.sort_order, t.label) IS DISTINCT FROM (n.sort_order, n.label);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION dashboard_tally_period() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- A new period's rows: the actions counted, none with a 区分 yet (its reports add theirs).
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO dashboard_classificationtally
+            (period_id, kind, key_id, actions, a, b, c, d, sort_order, label)
+        SELECT n.id, z.kind, z.key_id, z.actions, 0, 0, 0, 0, z.sort_order, z.label
+        FROM new_rows n CROSS JOIN dashboard_classificationtally z
+        WHERE z.period_id = 0
+        ON CONFLICT DO NOTHING;
+    ELSIF TG_OP = 'DELETE' THEN
+        DELETE FROM dashboard_classificationtally
+        WHERE period_id IN (SELECT id FROM old_rows);
     END IF;
     RETURN NULL;
 END
@@ -466,8 +518,9 @@ FUNCTIONS = {
     "initiatives_initiative": ("dashboard_tally_initiative", ("update",)),
     "recommendations_action": ("dashboard_tally_action", ("insert", "update", "delete")),
     "recommendations_policy": ("dashboard_tally_policy", ("update",)),
-    # The tracker's order reads the organisations' order and names copied into its tally.
+    # The organisations' order and names, copied for the tracker's and the departments' order.
     "departments_organization": ("dashboard_tally_organization", ("update",)),
+    "reporting_reportingperiod": ("dashboard_tally_period", ("insert", "delete")),
 }
 FORWARD = [
     TABLES,
