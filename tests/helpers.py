@@ -1,5 +1,7 @@
 """Finding the personas' rows and building the POSTs a browser would send."""
 
+import threading
+
 import psycopg
 from django.db import connection
 
@@ -129,6 +131,18 @@ def another_connection(**options):
         password=settings["PASSWORD"] or None,
         **options,
     )
+
+
+def commit_while_another_waits(first, other, sql, params):
+    """With `first` holding an uncommitted write: runs `sql` on `other` (another connection) and
+    commits it, checking that it waits for `first`, and that it is done once `first` commits."""
+    waiting = threading.Thread(target=lambda: (other.execute(sql, params), other.commit()))
+    waiting.start()
+    waiting.join(timeout=1)
+    assert waiting.is_alive()  # held by the first writer
+    first.commit()
+    waiting.join(timeout=10)
+    assert not waiting.is_alive()
 
 
 def lockable_from_another_connection(table, pk):

@@ -6,7 +6,6 @@ master data — the pages, the bulk actions, the imports, a new period, the admi
 counts kept must equal the counts read from the rows themselves, one by one."""
 
 import importlib
-import threading
 from collections import Counter
 
 import pytest
@@ -24,7 +23,7 @@ from recommendations.services import set_classification
 from reporting import services
 from reporting.models import EntryState, ReportingPeriod
 from tests.documents import to_bytes
-from tests.helpers import another_connection
+from tests.helpers import another_connection, commit_while_another_waits
 
 pytestmark = pytest.mark.django_db
 
@@ -357,15 +356,7 @@ def test_two_writers_at_once_lose_no_count(period):
     with another_connection() as one, another_connection() as other:
         try:
             one.execute(sql, ["draft", first.pk])  # not committed yet
-            waiting = threading.Thread(
-                target=lambda: (other.execute(sql, ["submitted", second.pk]), other.commit())
-            )
-            waiting.start()
-            waiting.join(timeout=1)
-            assert waiting.is_alive()  # held by the first writer
-            one.commit()
-            waiting.join(timeout=10)
-            assert not waiting.is_alive()
+            commit_while_another_waits(one, other, sql, ["submitted", second.pk])
             assert_kept()
         finally:
             one.rollback()
@@ -417,21 +408,12 @@ def test_a_section_added_while_an_entry_is_written_loses_no_count(period):
     with another_connection() as one, another_connection() as other:
         try:
             one.execute(update, ["draft", entry.pk])  # not committed yet
-            waiting = threading.Thread(
-                target=lambda: (
-                    other.execute(
-                        f"INSERT INTO {through} (initiative_id, organization_id) VALUES (%s, %s)",
-                        [entry.initiative_id, section.pk],
-                    ),
-                    other.commit(),
-                )
+            commit_while_another_waits(
+                one,
+                other,
+                f"INSERT INTO {through} (initiative_id, organization_id) VALUES (%s, %s)",
+                [entry.initiative_id, section.pk],
             )
-            waiting.start()
-            waiting.join(timeout=1)
-            assert waiting.is_alive()  # held by the first writer
-            one.commit()
-            waiting.join(timeout=10)
-            assert not waiting.is_alive()
             assert_kept()
         finally:
             one.rollback()

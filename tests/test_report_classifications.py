@@ -4,7 +4,6 @@ pages, the bulk action, both imports, the admin, raw SQL. The dashboard counts f
 every kind of write it must equal the letters read from the paragraphs themselves."""
 
 import importlib
-import threading
 
 import pytest
 from django.db import connection
@@ -17,7 +16,7 @@ from recommendations.models import ActionReport, ImplementationStatus
 from recommendations.services import PARAGRAPHS, StatusInput, set_classification
 from reporting import services
 from tests.documents import find_row, to_bytes
-from tests.helpers import action, another_connection, statuses_post
+from tests.helpers import action, another_connection, commit_while_another_waits, statuses_post
 from tests.test_flat_import_changes import edited
 from tests.test_flat_import_export import confirm, totals, upload
 from tests.test_flat_import_export import find_row as find_csv_row
@@ -282,14 +281,7 @@ def test_two_writers_of_one_reports_paragraphs_at_once_leave_its_letters_right(p
     with another_connection() as one, another_connection() as other:
         try:
             one.execute(sql, ["D", first.pk])  # not committed yet
-            waiting = threading.Thread(
-                target=lambda: (other.execute(sql, ["C", second.pk]), other.commit())
-            )
-            waiting.start()
-            waiting.join(timeout=1)
-            assert waiting.is_alive()  # held by the first writer
-            one.commit()
-            waiting.join(timeout=10)
+            commit_while_another_waits(one, other, sql, ["C", second.pk])
             (letters,) = one.execute(
                 "SELECT classifications FROM recommendations_actionreport WHERE id = %s",
                 [report.pk],

@@ -21,7 +21,7 @@ from reporting import services
 from reporting.models import ReportingPeriod
 from reporting.views import PAGE_SIZE
 from tests.documents import to_bytes
-from tests.helpers import action, another_connection
+from tests.helpers import action, another_connection, commit_while_another_waits
 
 pytestmark = pytest.mark.django_db
 
@@ -274,23 +274,13 @@ def test_a_report_added_while_its_chapter_is_renumbered_takes_the_new_number(
     ).pk
     with another_connection() as one, another_connection() as other:
         one.execute("UPDATE recommendations_chapter SET number = 60 WHERE id = %s", [chapter.pk])
-        adding = threading.Thread(
-            target=lambda: (
-                other.execute(
-                    "INSERT INTO recommendations_actionreport (period_id, action_id, state,"
-                    " version, return_comment, updated_at)"
-                    " VALUES (%s, %s, 'not_started', 1, '', now())",
-                    [new_period, target.pk],
-                ),
-                other.commit(),
-            )
+        commit_while_another_waits(  # held by the renumbering
+            one,
+            other,
+            "INSERT INTO recommendations_actionreport (period_id, action_id, state,"
+            " version, return_comment, updated_at) VALUES (%s, %s, 'not_started', 1, '', now())",
+            [new_period, target.pk],
         )
-        adding.start()
-        adding.join(timeout=1)
-        assert adding.is_alive()  # held by the renumbering
-        one.commit()
-        adding.join(timeout=10)
-        assert not adding.is_alive()
     added = ActionReport.objects.get(period_id=new_period, action=target)
     assert kept()[added.pk] == key(60, 1, 1)
     assert_kept()
