@@ -145,6 +145,16 @@ def commit_while_another_waits(first, other, sql, params):
     assert not waiting.is_alive()
 
 
+def report_row_version(report):
+    """The version PostgreSQL gives the report's row (xmin): it changes whenever the row is
+    written, even with the same values."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT xmin::text FROM recommendations_actionreport WHERE id = %s", [report.pk]
+        )
+        return cursor.fetchone()[0]
+
+
 def lockable_from_another_connection(table, pk):
     """Whether a page's request (another connection) could lock the row right now."""
     with another_connection(autocommit=True) as other:

@@ -16,7 +16,13 @@ from recommendations.models import ActionReport, ImplementationStatus
 from recommendations.services import PARAGRAPHS, StatusInput, set_classification
 from reporting import services
 from tests.documents import find_row, to_bytes
-from tests.helpers import action, another_connection, commit_while_another_waits, statuses_post
+from tests.helpers import (
+    action,
+    another_connection,
+    commit_while_another_waits,
+    report_row_version,
+    statuses_post,
+)
 from tests.test_flat_import_changes import edited
 from tests.test_flat_import_export import confirm, totals, upload
 from tests.test_flat_import_export import find_row as find_csv_row
@@ -220,18 +226,11 @@ def test_a_truncate_of_the_paragraphs_leaves_no_letter(period):
 def test_a_change_of_text_alone_does_not_write_the_report(period):
     report = report_with(1)
 
-    def row_version():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT xmin::text FROM recommendations_actionreport WHERE id = %s", [report.pk]
-            )
-            return cursor.fetchone()[0]
-
-    before = row_version()
+    before = report_row_version(report)
     ImplementationStatus.objects.filter(report=report).update(text="文章だけ直した")
-    assert row_version() == before
+    assert report_row_version(report) == before
     ImplementationStatus.objects.filter(report=report).update(classification="D")
-    assert row_version() != before
+    assert report_row_version(report) != before
 
 
 def test_the_letters_kept_leave_the_reports_version_and_history_alone(period):

@@ -21,7 +21,7 @@ from reporting import services
 from reporting.models import ReportingPeriod
 from reporting.views import PAGE_SIZE
 from tests.documents import to_bytes
-from tests.helpers import action, another_connection, commit_while_another_waits
+from tests.helpers import action, another_connection, commit_while_another_waits, report_row_version
 
 pytestmark = pytest.mark.django_db
 
@@ -173,18 +173,11 @@ def test_numbers_swapped_by_raw_sql_in_one_statement_keep_every_key(period):
 def test_a_change_that_leaves_the_numbers_alone_writes_no_report(period):
     report = ActionReport.objects.filter(period=period).order_by("pk").first()
 
-    def row_version():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT xmin::text FROM recommendations_actionreport WHERE id = %s", [report.pk]
-            )
-            return cursor.fetchone()[0]
-
-    before = row_version()
+    before = report_row_version(report)
     Action.objects.filter(pk=report.action_id).update(text="文章だけ直した")
     Policy.objects.filter(actions=report.action_id).update(text="方針だけ直した")
     Chapter.objects.update(title="項目名だけ直した")
-    assert row_version() == before
+    assert report_row_version(report) == before
 
 
 def test_renumbering_leaves_the_reports_version_and_history_alone(period):
